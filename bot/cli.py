@@ -35,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"flexcare: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise at start
     try:
         return int(args.command(settings, args) or 0)
     except FlexcareError as exc:
@@ -59,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     run = command("run", runtime.run, "Run the bot over Socket Mode, with the scheduler in the same process.")
     run.add_argument("--no-scheduler", action="store_true", help="leave the scheduler to another process")
     serve = command("serve", runtime.serve, "Serve Slack's HTTP requests (production) with gunicorn.")
-    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server is meant to be reached
+    serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--threads", type=int, default=8)

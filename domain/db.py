@@ -1,7 +1,7 @@
 """The one declarative base every record maps onto, and the column types decided once for all."""
 
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Date, DateTime, Dialect, MetaData, String, Time, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
@@ -42,7 +42,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: dict[Any, Any] = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime(),
         date: Date(),
         time: Time(),

@@ -27,6 +27,7 @@ from domain.contracts.records import (
 )
 from domain.contracts.spec import ContractFileError, ContractSpec, OptionSpec
 from domain.errors import NotFound
+from domain.points.purchases import sync_purchases
 
 R = TypeVar("R")
 K = TypeVar("K", bound=Hashable)
@@ -68,6 +69,7 @@ def import_contracts(session: Session, specs: list[ContractSpec], *, source: str
         session.flush()  # the contract row exists before the history rows that point at it
         _record(session, spec.id, now, kind, detail)
         _record_transfers(session, spec, now)
+        sync_purchases(session, contract, now)  # FC-PTS-1: the file's bought points enter the ledger
     session.flush()
     return report
 
@@ -186,7 +188,8 @@ def history(session: Session, contract_id: str) -> list[ContractEvent]:
 def describe(contract: Contract) -> dict[str, Any]:
     """A plain, JSON-ready view of a contract, for `contracts show --json` and scripts."""
     return {
-        "id": contract.id, "workspace": contract.team_id, "customer": contract.customer, "base_support": contract.base_support,
+        "id": contract.id, "workspace": contract.team_id, "customer": contract.customer,
+        "base_support": contract.base_support,
         "location": {"country": contract.country, "subdivision": contract.subdivision,
                      "timezone": contract.timezone},
         "term": {"start": contract.starts_on.isoformat(), "end": contract.ends_on.isoformat()},

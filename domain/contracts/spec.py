@@ -81,7 +81,8 @@ class _Errors:
     """Collects `file: contract: field: message` lines."""
 
     def __init__(self, source: str) -> None:
-        self.source, self.contract, self.lines = source, "", []
+        self.source, self.contract = source, ""
+        self.lines: list[str] = []
 
     def add(self, where: str, message: str) -> None:
         prefix = f"{self.source}: {self.contract}: " if self.contract else f"{self.source}: "
@@ -292,8 +293,9 @@ def _option(row: Any, where: str, e: _Errors) -> OptionSpec | None:
         e.add(f"{where}.unavailable", "must be true or false (FC-CON-8)")
     if len(e.lines) > before:
         return None
-    return OptionSpec(type=kind, person=person, licence=licence, transferred_from=transferred,
-                      unavailable=unavailable, **{n: row.get(n) for n in ("product_family", "product_solution", "suite")})
+    return OptionSpec(type=kind, person=str(person), licence=licence, transferred_from=transferred,
+                      unavailable=unavailable,
+                      **{n: row.get(n) for n in ("product_family", "product_solution", "suite")})
 
 
 def _users(raw: Any, where: str, e: _Errors) -> list[str]:

@@ -223,5 +223,5 @@ def test_linked_channels_survive_a_reimport(db: sessionmaker[Session]) -> None:
 def test_not_yaml_and_no_contracts_list_are_sentences() -> None:
     with pytest.raises(ContractFileError, match="expected a top-level 'contracts:' list"):
         parse_contract_file("- just a list", source="contracts.yml")
-    with pytest.raises(ContractFileError, match="contracts.yml: not valid YAML"):
+    with pytest.raises(ContractFileError, match=r"contracts\.yml: not valid YAML"):
         parse_contract_file("contracts: [", source="contracts.yml")

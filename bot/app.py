@@ -1,0 +1,101 @@
+"""The one App factory behind Socket Mode, HTTP mode, the console and the tests (STYLE 2.6)."""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.oauth.oauth_flow import OAuthFlow
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import Engine
+
+import handlers
+from bot.manifest import bot_scopes
+from bot.settings import Settings
+from domain.inbox import first_delivery
+from handlers.deps import Deps
+from handlers.replies import error_sentence
+
+log = logging.getLogger(__name__)
+
+
+def slack_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client on SLACK_API_URL that retries rate limits (honouring Retry-After), 5xx and dropped
+    connections, which the default client does not (research/slack-platform.md §1.4)."""
+    return WebClient(
+        token=token or settings.bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2),
+                        ServerErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def create_app(settings: Settings, deps: Deps, *, client: WebClient, engine: Engine | None = None) -> App:
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret or "",
+        # auth.test runs on the first request instead of here, so the App builds with Slack unreachable.
+        token_verification_enabled=False,
+        before_authorize=_drop_repeated_deliveries(deps),
+        raise_error_for_unhandled_request=False,
+        **_oauth(settings, client, engine),
+    )
+
+    @app.middleware
+    def provide_deps(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context["deps"] = deps
+        return next()
+
+    app.error(_report_error)
+    handlers.register_all(app)
+    if settings.oauth_enabled:
+        app.enable_token_revocation_listeners()
+    return app
+
+
+def _drop_repeated_deliveries(deps: Deps) -> Callable[..., BoltResponse]:
+    """Slack delivers an event again when it saw no timely ack (X-Slack-Retry-Num); act on each event_id once."""
+
+    def middleware(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
+        if event_id:
+            with deps.db.begin() as session:
+                first = first_delivery(session, f"event:{event_id}", now=deps.clock())
+            if not first:
+                log.info("dropped a repeated delivery of %s (retry %s)", event_id,
+                         req.headers.get("x-slack-retry-num", ["-"])[0])
+                return BoltResponse(status=200, body="")
+        return next()
+    return middleware
+
+
+def _report_error(error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger) -> BoltResponse:
+    sentence = error_sentence(error)
+    if body.get("response_url"):
+        try:
+            respond(text=sentence, response_type="ephemeral", replace_original=False)
+        except Exception:  # the log keeps both failures; Slack gets a plain answer either way
+            log.exception("could not tell the person about a failure")
+    return BoltResponse(status=200, body="")
+
+
+def _oauth(settings: Settings, client: WebClient, engine: Engine | None) -> dict[str, Any]:
+    """Multi-workspace installs when SLACK_CLIENT_ID/SECRET are set: slack_sdk's stores on our database."""
+    if not settings.oauth_enabled or engine is None:
+        return {}
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    installations = SQLAlchemyInstallationStore(client_id=settings.client_id or "", engine=engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
+    oauth_settings = OAuthSettings(client_id=settings.client_id, client_secret=settings.client_secret,
+                                   scopes=bot_scopes(), installation_store=installations, state_store=states)
+    return {"installation_store": installations,
+            "oauth_flow": OAuthFlow(client=WebClient(base_url=settings.slack_api_url), settings=oauth_settings)}

@@ -1,0 +1,42 @@
+"""Composition: the App, its dependencies and the outbox dispatcher, built in one place for every mode."""
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from scheduler.dispatcher import Dispatcher
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import create_app, slack_client
+from bot.settings import Settings
+from handlers.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Bot:
+    app: App
+    deps: Deps
+    dispatcher: Dispatcher
+    client: WebClient
+
+
+def build_bot(settings: Settings, db: sessionmaker[Session], *, client: WebClient | None = None,
+              clock: Callable[[], datetime] = utc_now, per_channel_interval: float = 1.0) -> Bot:
+    client = client or slack_client(settings)
+    dispatcher = Dispatcher(db, client, clock=clock, worker=f"{socket.gethostname()}:{os.getpid()}",
+                            per_channel_interval=per_channel_interval)
+    deps = Deps(db=db, clock=clock, kick_outbox=dispatcher.kick)
+    engine = db.kw["bind"]
+    app = create_app(settings, deps, client=client, engine=engine)
+    return Bot(app=app, deps=deps, dispatcher=dispatcher, client=client)

@@ -1,0 +1,20 @@
+"""What every listener may use, handed in by one middleware as `deps` (STYLE 2.3)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+
+@dataclass(frozen=True)
+class Deps:
+    db: sessionmaker[Session]  # the factory, never an open session
+    clock: Callable[[], datetime]  # aware UTC now; tests freeze it
+    kick_outbox: Callable[[], None]  # wake the dispatcher once a transaction wrote notifications
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Deps":
+        # Bolt deep-copies the request context for lazy listeners; these are shared process-wide
+        # resources (a pool, a clock), so the copy is the same object.
+        return self

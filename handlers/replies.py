@@ -1,0 +1,43 @@
+"""Failures become one sentence for the person and the whole story for the log.
+
+Bolt's lazy listeners only log an exception's message, so every lazy listener goes through
+`guarded` to keep the traceback and to answer the person (issue 4, "acknowledge first").
+"""
+
+import functools
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from domain.errors import FlexcareError
+from domain.words import _
+
+log = logging.getLogger(__name__)
+
+
+def error_sentence(exc: BaseException) -> str:
+    """The sentence a person sees. A FlexCare error says what to do; anything else gets an id for the log."""
+    if isinstance(exc, FlexcareError):
+        return str(exc)
+    error_id = secrets.token_hex(3)
+    log.error("unexpected failure [error %s]", error_id, exc_info=exc)
+    return _("Sorry, something went wrong on our side (error %(error_id)s). Please try again in a minute; "
+             "if it happens again, give this error id to your FlexCare administrator.", error_id=error_id)
+
+
+def guarded(listener: Callable[..., None]) -> Callable[..., None]:
+    """Run a lazy listener; on failure reply with `respond` (ephemeral) when the request has a response_url."""
+
+    @functools.wraps(listener)
+    def run(**kwargs: Any) -> None:
+        try:
+            listener(**kwargs)
+        except Exception as exc:  # listener boundary: the person gets a sentence, the log the traceback
+            sentence = error_sentence(exc)
+            respond = kwargs.get("respond")
+            if respond is not None and kwargs.get("body", {}).get("response_url"):
+                respond(text=sentence, response_type="ephemeral", replace_original=False)
+            elif isinstance(exc, FlexcareError):
+                log.info("refused without a reply channel: %s", exc)
+    return run
