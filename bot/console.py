@@ -104,10 +104,11 @@ class Console:
         if not words:
             self.say('Give the message text: shortcut "the server is down"')
             return
-        self.counter += 1
         body = payloads.message_shortcut("flexcare_escalate", user_id=self.user, channel_id=self.channel,
                                          message_text=" ".join(words), message_ts=f"{time.time():.6f}",
-                                         message_user=self.user, team_id=TEAM)
+                                         message_user=self.user, team_id=TEAM,
+                                         trigger_id=self._next("trigger"),
+                                         response_url=self.slack.response_url(self._next("reply")))
         self._send(body, "application/x-www-form-urlencoded")
 
     def _submit(self, words: list[str]) -> None:

@@ -6,6 +6,8 @@ the composition root imports those modules, so the domain stays free of Slack (A
 and a row keeps only facts, never Block Kit JSON, so a card is drawn by the code of the day it is posted.
 """
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from typing import Any
 
@@ -36,12 +38,23 @@ def renderer(kind: str) -> Callable[[Renderer], Renderer]:
 
 
 def render_notification(kind: str, params: dict[str, Any]) -> SlackMessage:
+    if kind not in _RENDERERS:
+        _import_all_builders()
     fn = _RENDERERS.get(kind)
     if fn is None:
         known = ", ".join(sorted(_RENDERERS)) or "none"
         raise LookupError(f"no renderer for notification kind {kind!r} (known: {known}); register one with "
                           f"@renderer({kind!r}) and make sure its module is imported at start-up")
     return fn(params)
+
+
+def _import_all_builders() -> None:
+    """Import every builder module once, so a process that never built the App (`flexcare scheduler`,
+    `flexcare sweep`) still knows every kind."""
+    import handlers.blocks
+
+    for module in pkgutil.iter_modules(handlers.blocks.__path__, "handlers.blocks."):
+        importlib.import_module(module.name)
 
 
 def known_kinds() -> frozenset[str]:

@@ -18,12 +18,12 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bot.standin import payloads
-from bot.standin.webapi import SlackStandin
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.http import wsgi_app
 from bot.settings import Settings, load_settings
+from bot.standin import payloads
+from bot.standin.webapi import SlackStandin
 from bot.wiring import Bot, build_bot
 from domain.contracts import service as contracts
 from domain.contracts.spec import parse_contract_file
