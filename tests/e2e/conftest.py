@@ -1,9 +1,9 @@
 from collections.abc import Iterator
 
 import pytest
-from bot.standin.webapi import SlackStandin
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.standin.webapi import SlackStandin
 from tests.e2e.harness import FakeClock, Harness, running_bot
 
 

@@ -9,7 +9,7 @@ def test_a_bad_signature_is_refused_with_401(harness: Harness) -> None:
     answer = harness.post("command=%2Fflexcare&text=help", content_type="application/x-www-form-urlencoded",
                           secret="not-the-secret")
     assert answer.status == 401
-    assert harness.slack.calls == []
+    assert harness.slack.calls_to("respond") == []
 
 
 def test_a_request_older_than_five_minutes_is_refused_with_401(harness: Harness) -> None:
