@@ -214,6 +214,7 @@ def run_console(settings: Settings, db: sessionmaker[Session], *, user: str | No
                 try:
                     line = input(f"{console.user}@{console.channel}> ")
                 except EOFError:
+                    print(file=sys.stdout)
                     break
                 if not console.handle(line):
                     break

@@ -13,8 +13,14 @@ setup_venv() {
   want=$(sha256sum pyproject.toml | cut -c1-16)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "Installing flexcare-bot${extra:+ with [$extra]} into .venv ..." >&2
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra:+[$extra]}"
+    # pip's and setuptools' chatter goes to a log, shown only when the install fails.
+    if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+           .venv/bin/python -m pip install --disable-pip-version-check -e ".${extra:+[$extra]}"; } \
+         >.venv/install.log 2>&1; then
+      tail -n 40 .venv/install.log >&2
+      echo "Installing failed; the whole log is in .venv/install.log" >&2
+      return 1
+    fi
     echo "$want" >"$stamp"
   fi
 }
