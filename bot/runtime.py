@@ -12,6 +12,7 @@ from bot.migrate import upgrade
 from bot.settings import Settings
 from domain.contracts import service as contracts
 from domain.contracts.spec import parse_contract_file
+from domain.points.menu import load_menu
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.http import serve_http
 
+    load_menu(settings.service_menu_file)  # workers load it after the fork; a bad menu must stop us here, once
     db = open_database(settings)
     load_configured_contracts(settings, db)
     return serve_http(settings, args)

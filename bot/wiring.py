@@ -7,14 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from scheduler.dispatcher import Dispatcher
 from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app, slack_client
 from bot.settings import Settings
+from domain.points.menu import load_menu
 from handlers.deps import Deps
+from scheduler.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ def build_bot(settings: Settings, db: sessionmaker[Session], *, client: WebClien
     client = client or slack_client(settings)
     dispatcher = Dispatcher(db, client, clock=clock, worker=f"{socket.gethostname()}:{os.getpid()}",
                             per_channel_interval=per_channel_interval)
-    deps = Deps(db=db, clock=clock, kick_outbox=dispatcher.kick)
+    # Read once here: a bad menu stops start-up (MenuError names each item and field) instead of a request.
+    deps = Deps(db=db, clock=clock, kick_outbox=dispatcher.kick, menu=load_menu(settings.service_menu_file))
     engine = db.kw["bind"]
     app = create_app(settings, deps, client=client, engine=engine)
     return Bot(app=app, deps=deps, dispatcher=dispatcher, client=client)

@@ -7,12 +7,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.points.menu import ServiceMenu
+
 
 @dataclass(frozen=True)
 class Deps:
     db: sessionmaker[Session]  # the factory, never an open session
     clock: Callable[[], datetime]  # aware UTC now; tests freeze it
     kick_outbox: Callable[[], None]  # wake the dispatcher once a transaction wrote notifications
+    menu: ServiceMenu | None = None  # FLEXCARE_SERVICE_MENU, loaded once at start; None: the shipped example menu
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "Deps":
         # Bolt deep-copies the request context for lazy listeners; these are shared process-wide

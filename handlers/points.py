@@ -7,11 +7,9 @@ each commit.
 """
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -26,6 +24,7 @@ from domain.points import history, ledger, notices, rules
 from domain.points import service as points
 from domain.points.menu import ServiceMenu, load_menu
 from domain.words import _
+from handlers import points_card
 from handlers.blocks import points as blocks
 from handlers.blocks import points_forms as forms
 from handlers.context import choose_contract
@@ -35,14 +34,11 @@ from handlers.router import Invocation, Router
 
 USAGE = "points [history [YEAR] | export [YEAR]] [CONTRACT-ID]"
 CHOOSE_FIRST = "Choose a service and a date to see the price."
-CARD_STEPS = {forms.ACCEPT: points.accept_request, forms.DECLINE: points.decline_request,
-              forms.DELIVER: points.deliver_request, forms.CANCEL: points.cancel_request}
 
 
-def service_menu() -> ServiceMenu:
-    """The deployment's menu (FLEXCARE_SERVICE_MENU, checked by bot.settings) or the shipped example menu."""
-    configured = os.environ.get("FLEXCARE_SERVICE_MENU", "").strip()
-    return load_menu(Path(configured) if configured else None)
+def service_menu(deps: Deps) -> ServiceMenu:
+    """The deployment's menu, loaded once at start by bot.wiring (FLEXCARE_SERVICE_MENU), or the shipped one."""
+    return deps.menu or load_menu()
 
 
 def acknowledge(ack: Ack) -> None:
@@ -59,9 +55,10 @@ def contract_points(session: Session, contract: Contract, *, user: str, now: dat
         example_prices=menu.example_prices)
 
 
-def home_points(session: Session, *, user: str, team: str | None, now: datetime) -> list[blocks.ContractPoints]:
-    """App Home's points section: each of the person's contracts."""
-    menu = service_menu()
+def home_points(session: Session, *, user: str, team: str | None, now: datetime,
+                menu: ServiceMenu | None = None) -> list[blocks.ContractPoints]:
+    """App Home's points section: each of the person's contracts (`menu`: the deployment's, see service_menu)."""
+    menu = menu or load_menu()
     return [contract_points(session, contract, user=user, now=now, menu=menu)
             for contract in contracts_of(session, user, team_id=team)]
 
@@ -76,7 +73,7 @@ def points_command(invocation: Invocation) -> None:
         if verb is None:
             chosen = _contracts(session, invocation, named)
             message = blocks.points_summary([contract_points(session, c, user=invocation.user, now=now,
-                                                             menu=service_menu()) for c in chosen])
+                                                             menu=service_menu(deps)) for c in chosen])
         else:
             contract = choose_contract(session, user=invocation.user, channel=invocation.channel,
                                        team=invocation.team, named=named, usage=f"points {verb}")
@@ -135,7 +132,7 @@ def _ledger_file(session: Session, contract: Contract, year: int | None, now: da
 @guarded
 def open_request(body: dict[str, Any], client: WebClient, respond: Respond, deps: Deps) -> None:
     """"Request a service": the modal, opened from the trigger_id at once (it lapses after about 3 s)."""
-    menu = service_menu()
+    menu = service_menu(deps)
     with deps.db() as session:
         contract = choose_contract(session, user=body["user"]["id"], channel=None, team=_team(body),
                                    named=body["actions"][0]["value"], action=Action.SPEND_POINTS)
@@ -148,7 +145,7 @@ def open_request(body: dict[str, Any], client: WebClient, respond: Respond, deps
 @guarded
 def redraw_price(body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """Any field changed: the price, surcharge and balance after, drawn again (`views.update`)."""
-    view, menu = body["view"], service_menu()
+    view, menu = body["view"], service_menu(deps)
     meta, draft = forms.metadata(view), forms.read_draft(view)
     form, _missing = forms.form_of(draft)
     with deps.db() as session:
@@ -169,7 +166,7 @@ def request_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps
     if form is None:
         ack(response_action="errors", errors=errors)
         return
-    user, menu = body["user"]["id"], service_menu()
+    user, menu = body["user"]["id"], service_menu(deps)
     item = menu.item(form.item_code)
     try:
         with deps.db.begin() as session:
@@ -191,17 +188,6 @@ def request_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps
         return
     ack(response_action="update", view=done)
     deps.kick_outbox()
-
-
-def card_step(action_id: str) -> Any:
-    step = CARD_STEPS[action_id]
-
-    @guarded
-    def pressed(body: dict[str, Any], respond: Respond, deps: Deps) -> None:
-        with deps.db.begin() as session:
-            step(session, request_id=int(body["actions"][0]["value"]), by=body["user"]["id"], now=deps.clock())
-        deps.kick_outbox()  # the card is updated in place through the outbox
-    return pressed
 
 
 @guarded
@@ -241,14 +227,12 @@ def _team(body: dict[str, Any]) -> str | None:
 
 
 def register(app: App, router: Router) -> None:
-    service_menu()  # a bad menu stops the bot at start-up, with every item and field named
     router.add("points", usage=USAGE, summary="Points per contract year, the service menu, history and CSV.")(
         points_command)
     app.action(forms.OPEN_REQUEST)(ack=acknowledge, lazy=[open_request])
     app.action(re.compile("^" + re.escape(forms.FIELD_PREFIX)))(ack=acknowledge, lazy=[redraw_price])
     app.view(forms.REQUEST_MODAL)(request_submitted)
-    for action_id in CARD_STEPS:
-        app.action(action_id)(ack=acknowledge, lazy=[card_step(action_id)])
+    points_card.register(app)
     app.action(forms.SHOW_HISTORY)(ack=acknowledge, lazy=[history_button])
     app.action(forms.MORE_HISTORY)(ack=acknowledge, lazy=[more_history])
     app.action(forms.EXPORT_CSV)(ack=acknowledge, lazy=[export_button])

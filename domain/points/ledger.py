@@ -1,22 +1,23 @@
 """The points ledger (FC-PTS-1, FC-PTS-2, FC-DEC-1, FC-DEC-4): balances, locks, expiry, corrections, cash-out.
 
-Balances are sums over the append-only entries, per contract year, read with one aggregate query.
-Every write first locks the contract year's row (`FOR UPDATE` on PostgreSQL; SQLite's `BEGIN
-IMMEDIATE` already serialises writers), then reads the balance and appends, so no interleaving of
-writers can take a year below zero. Points never leave their contract year, and no code moves them
-to another contract (FC-PTS-2).
+Balances are what the append-only entries add up to per contract year, read from the year's running
+totals (domain.points.totals), which every append moves in the same transaction: one row per year,
+however long the ledger grows. Every write first locks the contract year's row (`FOR UPDATE` on
+PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers), then reads the balance and
+appends, so no interleaving of writers can take a year below zero; the totals' CHECK refuses it too.
+Points never leave their contract year, and no code moves them to another contract (FC-PTS-2).
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.contracts.records import Contract, ContractYear
 from domain.errors import FlexcareError, NotAllowed, NotFound
-from domain.points import rules
-from domain.points.records import CASHOUT, CORRECTION, EXPIRY, PURCHASE, SPEND, PointsEntry
+from domain.points import rules, totals
+from domain.points.records import CASHOUT, CORRECTION, EXPIRY, PointsEntry
 from domain.words import _
 
 
@@ -47,7 +48,7 @@ class YearBalance:
 
 
 def balances(session: Session, contract: Contract, *, now: datetime) -> list[YearBalance]:
-    """Every contract year's balance, from one aggregate query over the ledger."""
+    """Every contract year's balance, from the years' running totals (one indexed read)."""
     return _balances(session, contract, now=now, only_year=None)
 
 
@@ -59,29 +60,17 @@ def year_balance(session: Session, contract: Contract, number: int, *, now: date
 
 
 def _balances(session: Session, contract: Contract, *, now: datetime, only_year: int | None) -> list[YearBalance]:
-    query = (select(PointsEntry.contract_year, PointsEntry.kind, func.sum(PointsEntry.tenths),
-                    func.sum(PointsEntry.held_tenths))
-             .where(PointsEntry.contract_id == contract.id)
-             .group_by(PointsEntry.contract_year, PointsEntry.kind))
-    if only_year is not None:
-        query = query.where(PointsEntry.contract_year == only_year)
-    sums: dict[tuple[int, str], tuple[int, int]] = {
-        (year, kind): (int(tenths or 0), int(held or 0)) for year, kind, tenths, held in session.execute(query)}
+    recorded = totals.of_contract(session, contract.id, only_year=only_year)
     result = []
     for year in contract.years:
         if only_year is not None and year.number != only_year:
             continue
-
-        def of(kind: str, number: int = year.number) -> tuple[int, int]:
-            return sums.get((number, kind), (0, 0))
-
-        in_year = [value for (number, _kind), value in sums.items() if number == year.number]
+        of_year = recorded.get(year.number, totals.Totals())
         result.append(YearBalance(
             contract_year=year.number, starts_on=year.starts_on, ends_on=year.ends_on,
-            ended=rules.year_has_ended(year, now=now, zone=contract.timezone),
-            purchased=of(PURCHASE)[0] + of(CORRECTION)[0], spent=-of(SPEND)[1],
-            reserved=sum(held for _tenths, held in in_year), expired=-of(EXPIRY)[0], cashed_out=-of(CASHOUT)[0],
-            unused=sum(tenths for tenths, _held in in_year)))
+            ended=rules.year_has_ended(year, now=now, zone=contract.timezone), purchased=of_year.purchased,
+            spent=of_year.spent, reserved=of_year.reserved, expired=of_year.expired, cashed_out=of_year.cashed_out,
+            unused=of_year.unused))
     return result
 
 
@@ -105,6 +94,7 @@ def append(session: Session, entry: PointsEntry) -> PointsEntry:
         return existing
     session.add(entry)
     session.flush()
+    totals.add(session, entry)  # same transaction, same year lock: the totals never lag the entries
     return entry
 
 

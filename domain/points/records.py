@@ -111,6 +111,30 @@ class PointsEntry(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
 
 
+class PointsYearTotal(Base):
+    """A contract year's running totals, in tenths, kept in step with the ledger (FC-PTS-1, FC-DEC-3).
+
+    Written by `domain.points.totals.add` in the same transaction as each entry, under the year's lock, so
+    `/flexcare points` reads one row per year however long the ledger grows. The entries stay the record:
+    `totals.reconcile` compares the two. The CHECK makes "never negative" the database's rule as well.
+    """
+
+    __tablename__ = "points_year_total"
+    __table_args__ = (
+        CheckConstraint("purchased - spent - reserved - expired - cashed_out >= 0", name="unused_never_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_never_negative"),
+    )
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contract.id", ondelete="RESTRICT"), primary_key=True)
+    contract_year: Mapped[int] = mapped_column(primary_key=True)
+    purchased: Mapped[int] = mapped_column(default=0)  # purchases and corrections
+    spent: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0)
+    expired: Mapped[int] = mapped_column(default=0)
+    cashed_out: Mapped[int] = mapped_column(default=0)
+    entries: Mapped[int] = mapped_column(default=0)  # how many entries the totals cover (reconcile compares)
+
+
 @event.listens_for(PointsEntry, "before_update")
 def _refuse_rewriting_the_ledger(_mapper: Mapper[PointsEntry], _connection: Any, target: PointsEntry) -> None:
     raise ValueError(f"points entry {target.id} is history and cannot be changed; append a correction instead")

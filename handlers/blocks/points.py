@@ -174,12 +174,13 @@ def _request_card(facts: dict[str, Any]) -> SlackMessage:
 
 
 def _card_buttons(status: str, value: str) -> list[ButtonElement]:
+    extra = ButtonElement(action_id=ids.EXTRA_DAYS_BUTTON, text=_("Add extra days"), value=value)
     if status == "requested":
         return [ButtonElement(action_id=ids.ACCEPT, text=_("Accept"), value=value, style="primary"),
-                ButtonElement(action_id=ids.DECLINE, text=_("Decline"), value=value, style="danger"),
+                ButtonElement(action_id=ids.DECLINE, text=_("Decline"), value=value, style="danger"), extra,
                 ButtonElement(action_id=ids.CANCEL, text=_("Cancel request"), value=value)]
     if status == "accepted":
-        return [ButtonElement(action_id=ids.DELIVER, text=_("Mark delivered"), value=value, style="primary"),
+        return [ButtonElement(action_id=ids.DELIVER, text=_("Mark delivered"), value=value, style="primary"), extra,
                 ButtonElement(action_id=ids.CANCEL, text=_("Cancel request"), value=value)]
     return []
 

@@ -37,6 +37,8 @@ SERVICE, DATE, DAYS, DELIVERY, HOURS_BLOCK, NOTES, PRICE = ("service", "date", "
                                                             "notes", "price")
 FIELD_PREFIX = "points_field_"  # action ids of the modal's fields: any change redraws the price
 CARD_ACTIONS = "points_card_actions"
+EXTRA_DAYS_BUTTON, EXTRA_DAYS_MODAL = "points_extra_days", "flexcare_points_extra_days"
+EXTRA_DAYS_COUNT, EXTRA_DAYS_REASON = "extra_days", "extra_days_reason"
 # Where a domain RequestFormError.field is shown in the modal.
 FIELD_BLOCK = {"service": SERVICE, "date": DATE, "days": DAYS, "options": DELIVERY, "points": SERVICE}
 DELIVERY_LABEL = {"onsite": "Onsite", "remote": "Remote"}
@@ -172,3 +174,33 @@ def requested_modal(request_id: int, item_name: str, service_on: date, total_ten
              request=request_id, service=item_name, day=service_on, points=points_text(total_tenths), where=where)
     return View(type="modal", title=_("Service requested"), close=_("Done"),
                 blocks=[SectionBlock(text=MarkdownTextObject(text=text.strip()))])
+
+
+def extra_days_modal(request_id: int, headline: str, extra_day_tenths: int, available_tenths: int) -> View:
+    """Vendor staff add days for size or complexity before delivery, with the reason (FC-PTS-5, FC-TRM-2)."""
+    day_options = [Option(value=str(n), text=str(n)) for n in range(1, MAX_DAYS + 1)]
+    explain = _("Each extra day costs %(points)s points, taken from the request's contract year, which has "
+                "%(available)s points available. The customer sees the reason on the request (FC-PTS-5).",
+                points=points_text(extra_day_tenths), available=points_text(available_tenths))
+    return View(type="modal", callback_id=EXTRA_DAYS_MODAL, title=_("Add extra days"), submit=_("Add"),
+                close=_("Cancel"), private_metadata=json.dumps({"request": request_id}), blocks=[
+                    SectionBlock(text=MarkdownTextObject(text=f"*{headline}*"[:3000])),
+                    ContextBlock(elements=[MarkdownTextObject(text=explain)]),
+                    InputBlock(block_id=EXTRA_DAYS_COUNT, label=_("Extra days"), element=StaticSelectElement(
+                        action_id=EXTRA_DAYS_COUNT, options=day_options, initial_option=day_options[0])),
+                    InputBlock(block_id=EXTRA_DAYS_REASON, label=_("Why (environment size or complexity)"),
+                               element=PlainTextInputElement(action_id=EXTRA_DAYS_REASON, multiline=True,
+                                                             max_length=400)),
+                ])
+
+
+def read_extra_days(view: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
+    """(days, reason, {block_id: sentence}) from the extra-days modal."""
+    values = (view.get("state") or {}).get("values") or {}
+    picked = ((values.get(EXTRA_DAYS_COUNT) or {}).get(EXTRA_DAYS_COUNT) or {}).get("selected_option") or {}
+    reason = str(((values.get(EXTRA_DAYS_REASON) or {}).get(EXTRA_DAYS_REASON) or {}).get("value") or "").strip()
+    days = int(picked["value"]) if str(picked.get("value", "")).isdigit() else 0
+    errors = {EXTRA_DAYS_REASON: _("Say why the extra days are needed; the customer sees it.")} if not reason else {}
+    if not 1 <= days <= MAX_DAYS:
+        errors[EXTRA_DAYS_COUNT] = _("Choose between 1 and %(max)s extra days.", max=MAX_DAYS)
+    return days, reason, errors

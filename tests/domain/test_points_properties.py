@@ -2,7 +2,8 @@
 
 FC-PTS-1, FC-DEC-1: per year purchased - spent - reserved - expired - cashed_out == unused >= 0; available
 never negative and 0 once a year has ended; the entries sum to the reported balance; held points per request
-never negative and 0 once it is closed; expiry written at most once per year however often it runs.
+never negative and 0 once it is closed; expiry written at most once per year however often it runs; the
+running totals per year (domain.points.totals) equal the sum of the entries after every step.
 """
 
 import shutil
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory
 from domain.errors import FlexcareError
-from domain.points import ledger
+from domain.points import ledger, totals
 from domain.points import service as points
 from domain.points.records import EXPIRY, OPEN_STATUSES, PointsEntry, ServiceRequest
 from tests.domain.points_setup import ADMIN, MENU, NOW, VENDOR, acme, import_acme
@@ -127,6 +128,11 @@ class PointsLedger(RuleBasedStateMachine):
                 assert (request_held > 0) == (request.status in OPEN_STATUSES)
             assert session.scalar(select(func.count()).where(PointsEntry.kind == EXPIRY,
                                                               PointsEntry.tenths > 0)) == 0
+            # The running totals the balance is read from are exactly what the entries add up to.
+            assert totals.reconcile(session) == []
+            for (_contract, year), summed in totals.summed_from_entries(session).items():
+                assert totals.of_contract(session, contract.id)[year] == summed
+                assert summed.unused >= 0
 
 
 def test_fc_pts_1_the_ledgers_invariants_hold_after_every_step(sqlite_template: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.points import ledger
 from handlers import points as listeners
+from handlers import points_card
 from handlers.blocks import points_forms as forms
 from handlers.deps import Deps
 from tests.domain.outbox import outbox
@@ -103,7 +104,7 @@ def press(deps: Deps, action: str, request_id: int, user: str) -> Mock:
     respond = Mock(Respond)
     body = {"actions": [{"action_id": action, "value": str(request_id)}], "user": {"id": user},
             "response_url": "https://hooks.example/1"}
-    listeners.card_step(action)(body=body, respond=respond, deps=deps)
+    points_card.card_step(action)(body=body, respond=respond, deps=deps)
     return respond
 
 
