@@ -15,10 +15,11 @@ import yaml
 from domain.calendar import validate_location
 from domain.contracts import rules
 from domain.errors import InvalidContract
+from domain.reviews import rules as review_rules
 
 CONTRACT_KEYS = {"id", "customer", "base_support", "location", "term", "points", "options", "people",
                  "channels", "ftc_hours", "service_hours", "extra_holidays", "early_closings", "ftc_clock",
-                 "language", "cashout_required", "workspace"}
+                 "language", "cashout_required", "workspace", "reviews"}
 OPTION_KEYS = {"type", "product_family", "product_solution", "suite", "person", "licence",
                "transferred_from", "unavailable"}
 LANGUAGES = ("en", "zh-TW")
@@ -69,6 +70,7 @@ class ContractSpec:
     language: str = "en"
     cashout_required: bool = False
     team_id: str | None = None  # the Slack workspace, for multi-workspace installs
+    reviews: review_rules.ReviewCadence = field(default_factory=review_rules.ReviewCadence)  # FC-DEC-5
 
 
 class ContractFileError(InvalidContract):
@@ -167,12 +169,18 @@ def _contract(raw: dict[str, Any], e: _Errors) -> ContractSpec | None:
     workspace = raw.get("workspace")
     if workspace is not None and not (isinstance(workspace, str) and SLACK_TEAM.match(workspace)):
         e.add("workspace", f"{workspace!r} is not a Slack workspace id such as T0123ABCD")
+    spec_fields["reviews"], problems = review_rules.read_cadence(raw.get("reviews"))
+    for where, message in problems:
+        e.add(where, message)
     if not (isinstance(cid, str) and customer and base in rules.BASE_SUPPORT_LEVELS and starts_on and ends_on):
         return None
-    return ContractSpec(id=cid, customer=str(customer).strip(), base_support=str(base), country=str(country),
+    spec = ContractSpec(id=cid, customer=str(customer).strip(), base_support=str(base), country=str(country),
                         subdivision=str(subdivision) if subdivision else None, timezone=str(zone),
                         starts_on=starts_on, ends_on=ends_on, ftc_clock=ftc_clock, language=str(language),
                         cashout_required=bool(cashout), team_id=workspace, **spec_fields)
+    for message in review_rules.import_problems(spec):
+        e.add("reviews.remote_every_weeks", message)
+    return spec
 
 
 def _mapping(raw: dict[str, Any], key: str, e: _Errors) -> dict[str, Any] | None:

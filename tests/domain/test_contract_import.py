@@ -130,7 +130,7 @@ def test_fc_con_2_contract_years_are_derived_and_points_kept_in_tenths(db: sessi
      "contracts.yml: ACME-FC-01: channels.incidents: 'general' is not a Slack channel id such as C0123ABCD"),
     ({"colour": "blue"}, "contracts.yml: ACME-FC-01: colour: unknown field; known fields are base_support, "
                          "cashout_required, channels, customer, early_closings, extra_holidays, ftc_clock, ftc_hours, "
-                         "id, language, location, options, people, points, service_hours, term, workspace"),
+                         "id, language, location, options, people, points, reviews, service_hours, term, workspace"),
 ])
 def test_each_rule_refuses_the_file_with_its_exact_error(db: sessionmaker[Session], changes: dict[str, Any],
                                                          error: str) -> None:
