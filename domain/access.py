@@ -28,13 +28,20 @@ class Action(StrEnum):
     ESCALATE = "escalate an incident"
     DECIDE_POINTS_REQUEST = "accept or decline a points request"
     LINK_CHANNEL = "link a channel to the contract"
+    SEND_NOTICE = "send a critical patch or problem notice"
+    ACKNOWLEDGE_NOTICE = "acknowledge a notice"
+    PLAN_NOTICE = "attach an action plan to a notice"
+    KEEP_DOCUMENTS = "update the support plan or operational profile"
+    TICK_ONBOARDING = "tick the onboarding checklist"
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.MEMBER: frozenset({Action.VIEW, Action.OPEN_INCIDENT}),
-    Role.ADMIN: frozenset({Action.VIEW, Action.OPEN_INCIDENT, Action.SPEND_POINTS, Action.LINK_CHANNEL}),
+    Role.MEMBER: frozenset({Action.VIEW, Action.OPEN_INCIDENT, Action.ACKNOWLEDGE_NOTICE}),
+    Role.ADMIN: frozenset({Action.VIEW, Action.OPEN_INCIDENT, Action.SPEND_POINTS, Action.LINK_CHANNEL,
+                           Action.ACKNOWLEDGE_NOTICE}),
     Role.VENDOR: frozenset({Action.VIEW, Action.OPEN_INCIDENT, Action.RECORD_FTC, Action.ESCALATE,
-                            Action.DECIDE_POINTS_REQUEST, Action.LINK_CHANNEL}),
+                            Action.DECIDE_POINTS_REQUEST, Action.LINK_CHANNEL, Action.SEND_NOTICE,
+                            Action.PLAN_NOTICE, Action.KEEP_DOCUMENTS, Action.TICK_ONBOARDING}),
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from domain.account.onboarding import start_onboarding
 from domain.contracts import rules
 from domain.contracts.records import (
     CUSTOMER_ADMIN,
@@ -28,6 +29,7 @@ from domain.contracts.records import (
 from domain.contracts.spec import ContractFileError, ContractSpec, OptionSpec
 from domain.errors import NotFound
 from domain.points.purchases import sync_purchases
+from domain.reviews.service import refresh_schedule
 
 R = TypeVar("R")
 K = TypeVar("K", bound=Hashable)
@@ -70,6 +72,9 @@ def import_contracts(session: Session, specs: list[ContractSpec], *, source: str
         _record(session, spec.id, now, kind, detail)
         _record_transfers(session, spec, now)
         sync_purchases(session, contract, now)  # FC-PTS-1: the file's bought points enter the ledger
+        refresh_schedule(session, contract=contract, cadence=spec.reviews, now=now)  # FC-REV: the review calendar
+        if kind == "imported":
+            start_onboarding(session, contract=contract, now=now)  # FC-REV: welcome kit, kick-off checklist
     session.flush()
     return report
 

@@ -10,10 +10,12 @@ from domain.errors import NotAllowed
 
 PEOPLE = {Role.VENDOR: "U0TAM001", Role.ADMIN: "U0ADMIN1", Role.MEMBER: "U0MEMB01"}
 EXPECTED = {
-    Role.MEMBER: {Action.VIEW, Action.OPEN_INCIDENT},
-    Role.ADMIN: {Action.VIEW, Action.OPEN_INCIDENT, Action.SPEND_POINTS, Action.LINK_CHANNEL},
+    Role.MEMBER: {Action.VIEW, Action.OPEN_INCIDENT, Action.ACKNOWLEDGE_NOTICE},
+    Role.ADMIN: {Action.VIEW, Action.OPEN_INCIDENT, Action.SPEND_POINTS, Action.LINK_CHANNEL,
+                 Action.ACKNOWLEDGE_NOTICE},
     Role.VENDOR: {Action.VIEW, Action.OPEN_INCIDENT, Action.RECORD_FTC, Action.ESCALATE,
-                  Action.DECIDE_POINTS_REQUEST, Action.LINK_CHANNEL},
+                  Action.DECIDE_POINTS_REQUEST, Action.LINK_CHANNEL, Action.SEND_NOTICE, Action.PLAN_NOTICE,
+                  Action.KEEP_DOCUMENTS, Action.TICK_ONBOARDING},
 }
 
 
