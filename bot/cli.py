@@ -15,11 +15,12 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
-from bot import runtime
+from bot import report_cli, runtime, scheduling
 from bot.settings import Settings, SettingsError, load_settings
 from domain.contracts import service as contracts
 from domain.contracts.spec import ContractFileError, parse_contract_file
 from domain.errors import FlexcareError
+from domain.points.menu import MenuError
 
 log = logging.getLogger("flexcare")
 
@@ -39,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise at start
     try:
         return int(args.command(settings, args) or 0)
+    except MenuError as exc:  # a settings problem like any other: one sentence per problem, exit 2
+        for problem in exc.errors:
+            print(f"flexcare: FLEXCARE_SERVICE_MENU cannot be used: {problem.rstrip('.')}.", file=sys.stderr)
+        return 2
     except FlexcareError as exc:
         print(f"flexcare: {exc}", file=sys.stderr)
         return 1
@@ -66,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--with-scheduler", action="store_true", help="also run the scheduler in each worker")
+    command("scheduler", scheduling.run_scheduler, "Run the scheduler alone (sweeps and delivery) until stopped.")
+    sweep = command("sweep", scheduling.run_sweep, "Run every sweep once at an instant, then deliver what is due.")
+    sweep.add_argument("--now", type=scheduling.instant, help="ISO-8601 instant with offset (default: now)")
     console = command("console", runtime.console, "Try the bot with no Slack workspace: type /flexcare lines.")
     console.add_argument("--user", help="the Slack user id you act as (default: the first customer admin)")
 
@@ -87,7 +95,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(command=_contracts_show)
+    pts = sub.add_parser("points", help="points").add_subparsers(required=True, metavar="ACTION")
+    p = pts.add_parser("reconcile", help="check each contract year's running totals against its ledger entries")
+    p.add_argument("--repair", action="store_true", help="set drifted totals to what the entries add up to")
+    p.set_defaults(command=_points_reconcile)
+    report_cli.add_commands(sub)  # issue 8: report, reviews ics
     return parser
+
+
+def _points_reconcile(settings: Settings, args: argparse.Namespace) -> int:
+    from domain.points import totals
+
+    db = runtime.open_database(settings)
+    with db.begin() as session:
+        drifted = totals.reconcile(session, repair=args.repair)
+    for mismatch in drifted:
+        print(mismatch.describe())
+    if not drifted:
+        print("Every contract year's points totals equal the sum of its ledger entries.")
+        return 0
+    print(f"{len(drifted)} contract year(s) {'repaired from their entries' if args.repair else 'differ'}.")
+    return 0 if args.repair else 1
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:

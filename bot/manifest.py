@@ -22,6 +22,9 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "views.update": frozenset(),
     "views.publish": frozenset(),
     "files.upload_v2": frozenset({"files:write"}),  # slack_sdk's name for getUploadURLExternal + completeUploadExternal
+    # Looking for a message posted right before a crash (scheduler/recovery.py): one scope per kind of channel.
+    "conversations.history": frozenset({"channels:history", "groups:history", "mpim:history", "im:history"}),
+    "conversations.replies": frozenset({"channels:history", "groups:history", "mpim:history", "im:history"}),
 }
 
 

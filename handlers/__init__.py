@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import command, contract, escalation, home, incidents, points
+from handlers import command, contract, escalation, home, incidents, notices, plan, points, reports, reviews
 from handlers.router import Router
 
 
@@ -14,4 +14,8 @@ def register_all(app: App) -> Router:
     escalation.register(app)
     incidents.register(app, router)
     points.register(app, router)
+    reviews.register(app, router)
+    reports.register(router)
+    notices.register(app, router)
+    plan.register(app, router)
     return router

@@ -7,6 +7,10 @@ Delivery, and why it is duplicate-free across replicas (research/ledger-and-sche
    committed, so every other replica skips the row until it is delivered or the claim expires.
 2. Post with no transaction open (a slow Slack never holds a lock), then mark the row in its own short
    transaction, one row at a time, so a crash re-posts at most the one message in flight.
+Exactly once across a crash in flight (issue 7, item 5): a row claimed before but never marked (its claim
+expired: the process died between Slack's answer and the commit), or whose last attempt never got an answer,
+is first looked up in the channel's history (its thread's replies, for a reply) by the key its metadata
+carries, from when the row was written; found, that ts is recorded and nothing is posted.
 Order: only the oldest pending row of a channel is ever claimable (whoever holds it, and even while it
 waits out a backoff), so a channel's messages go out in the order they were written; a reply waits
 for its thread parent's ts and an update for its target's ts. A failed parent fails its dependants.
@@ -29,6 +33,8 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from domain.notifications.records import DELIVERED, FAILED, PENDING, Notification
 from domain.notifications.service import by_key
 from handlers.blocks.notifications import known_kinds, render_notification
+from scheduler import recovery
+from scheduler.recovery import METADATA_EVENT
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +48,7 @@ BACKOFF_CAP = timedelta(minutes=15)  # a long Slack outage is probed every 15 mi
 UNKNOWN_ERROR_ATTEMPTS = 5  # an error we cannot classify is retried this often, then the row fails
 SWEEP_SECONDS = 30.0
 LAST_ERROR_MAX = 1000
-METADATA_EVENT = "flexcare_notification"
+UNREACHABLE = "Slack unreachable"  # the request may have arrived: the next attempt looks before posting
 
 # Slack answers these the same way every time: retrying cannot help, an operator must act.
 PERMANENT_ERRORS = frozenset({
@@ -69,6 +75,7 @@ class _Job:
     params: dict[str, Any]
     thread_ts: str | None  # reply under this ts
     update_ts: str | None  # chat.update this ts instead of posting
+    recover_since: datetime | None = None  # may have been posted already: look in history from then first
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,7 @@ def classify(exc: Exception, *, kind: str) -> _Failure:
             return _Failure(reason, slack_unwell=True)
         return _Failure(reason, permanent=error in PERMANENT_ERRORS, unknown=error not in PERMANENT_ERRORS)
     if isinstance(exc, OSError | HTTPException):  # URLError, timeouts, resets, RemoteDisconnected
-        return _Failure(f"Slack unreachable: {exc!r}", slack_unwell=True)
+        return _Failure(f"{UNREACHABLE}: {exc!r}", slack_unwell=True)
     if kind not in known_kinds():  # a replica of a newer release may know it: retry a few times, then fail
         return _Failure(str(exc), unknown=True)
     # The renderer (or Block Kit's limits) refused the params: it would do so every time.
@@ -116,9 +123,12 @@ def _retry_after(headers: dict[str, Any]) -> float:
 
 class Dispatcher:
     def __init__(self, db: sessionmaker[Session], client: WebClient, *, clock: Callable[[], datetime], worker: str,
-                 batch: int = 50, per_channel_interval: float = 1.0, sweep_seconds: float = SWEEP_SECONDS) -> None:
+                 batch: int = 50, per_channel_interval: float = 1.0, sweep_seconds: float = SWEEP_SECONDS,
+                 client_for: Callable[[str], WebClient] | None = None) -> None:
         self.db = db
         self.client = client
+        # Multi-workspace installs: the client carrying the bot token of the workspace a channel is in.
+        self.client_for = client_for or (lambda _channel: client)
         self.clock = clock
         self.worker = worker
         self.batch = batch
@@ -228,8 +238,12 @@ class Dispatcher:
                 notification.thread_ts = parent.thread_ts or parent.ts
             else:
                 channel, update_ts = parent.channel, parent.ts
+        # A claim still set here expired (or was kept as a marker, see _record_failure): that worker may have
+        # posted before dying. An unanswered attempt may have been posted too.
+        maybe_posted = notification.claimed_by is not None or (notification.last_error or "").startswith(UNREACHABLE)
         return _Job(id=notification.id, key=notification.key, channel=channel, kind=notification.kind,
-                    params=notification.params, thread_ts=notification.thread_ts, update_ts=update_ts)
+                    params=notification.params, thread_ts=notification.thread_ts, update_ts=update_ts,
+                    recover_since=notification.created_at if maybe_posted else None)
 
     def _deliver(self, jobs: list[_Job], claimed_at: datetime) -> tuple[int, bool]:
         """Post each claimed job, marking each at once; returns (delivered, Slack is unwell)."""
@@ -240,7 +254,7 @@ class Dispatcher:
                 return delivered, False
             self._space(job.channel)
             try:
-                ts = self._call_slack(job)
+                ts = self._already_posted(job) or self._call_slack(job)
             except Exception as exc:  # every failure is recorded on the row; see classify()
                 failure = classify(exc, kind=job.kind)
                 self._record_failure(job, failure)
@@ -261,19 +275,34 @@ class Dispatcher:
                 self._stopping.wait(wait)
         self._last_call[channel] = time.monotonic()
 
+    def _already_posted(self, job: _Job) -> str | None:
+        """The ts of this row's message if Slack already has it (a crash after posting), else None."""
+        if job.recover_since is None or job.update_ts is not None:
+            return None  # nothing to recover, or an update: applying one twice shows the same card
+        try:
+            return recovery.posted_ts(self.client_for(job.channel), key=job.key, channel=job.channel,
+                                      thread_ts=job.thread_ts, since=job.recover_since)
+        except SlackApiError as exc:
+            failure = classify(exc, kind=job.kind)
+            if not failure.permanent:
+                raise  # retried later; the row stays marked as maybe posted (_record_failure)
+            # No history scope, or not a member: posting beats never delivering; a duplicate is possible.
+            log.warning("notification %s: cannot look for an earlier post (%s); posting it", job.key, failure.reason)
+            return None
+
     def _call_slack(self, job: _Job) -> str:
         if job.kind not in known_kinds():
             raise LookupError(f"no renderer for notification kind {job.kind!r}")
         message = render_notification(job.kind, job.params).as_kwargs()
         if job.update_ts is not None:
             # Updates need no recovery marker: applying one twice shows the same card.
-            self.client.chat_update(channel=job.channel, ts=job.update_ts, text=message["text"],
+            self.client_for(job.channel).chat_update(channel=job.channel, ts=job.update_ts, text=message["text"],
                                     blocks=message["blocks"] or [])
             return job.update_ts
         # The key travels as message metadata so that a recovery step can find a message Slack accepted
         # right before a crash (before the row was marked) in conversations.history, and mark it instead
         # of posting it again.
-        response = self.client.chat_postMessage(
+        response = self.client_for(job.channel).chat_postMessage(
             channel=job.channel, thread_ts=job.thread_ts, **message,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"key": job.key}})
         return str(response["ts"])
@@ -302,6 +331,10 @@ class Dispatcher:
                 return
             row.attempts += 1
             row.claimed_by = row.claimed_until = None
+            if job.recover_since is not None:
+                # Still unknown whether an earlier attempt was posted: keep a void claim as the marker, so the
+                # next attempt looks in the history first as well.
+                row.claimed_by, row.claimed_until = self.worker, now
             row.last_error = failure.reason[:LAST_ERROR_MAX]
             if failure.permanent or (failure.unknown and row.attempts >= UNKNOWN_ERROR_ATTEMPTS):
                 row.status = FAILED
@@ -318,6 +351,13 @@ class Dispatcher:
         """Give back claims not acted on (stopping, or Slack unwell), so nobody waits for them to expire."""
         if not jobs:
             return
+        now = self.clock()
         with self.db.begin() as session:
-            mine = Notification.id.in_([job.id for job in jobs]) & (Notification.claimed_by == self.worker)
-            session.execute(update(Notification).where(mine).values(claimed_by=None, claimed_until=None))
+            for maybe_posted in (False, True):
+                ids = [job.id for job in jobs if (job.recover_since is not None) == maybe_posted]
+                if not ids:
+                    continue
+                mine = Notification.id.in_(ids) & (Notification.claimed_by == self.worker)
+                # A row that may have been posted keeps a void claim as the marker (see _record_failure).
+                values = {"claimed_until": now} if maybe_posted else {"claimed_by": None, "claimed_until": None}
+                session.execute(update(Notification).where(mine).values(**values))

@@ -15,6 +15,7 @@ from bot.standin.store import PendingFile, SlackError, Upload, Workspace
 
 Method = Callable[[Workspace, dict[str, Any]], dict[str, Any]]
 MESSAGE_FIELDS = ("text", "blocks", "attachments", "metadata")
+TOKENLESS = frozenset({"oauth.v2.access"})  # authenticated by the app's client id and secret instead
 
 
 def _required(args: dict[str, Any], name: str, error: str = "invalid_arguments") -> Any:
@@ -42,6 +43,15 @@ def _message(ws: Workspace, args: dict[str, Any], ts: str) -> dict[str, Any]:
 def auth_test(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     return {"url": f"https://{ws.team_domain}.slack.com/", "team": "FlexCare stand-in", "user": "flexcare",
             "team_id": ws.team_id, "user_id": ws.bot_user_id, "bot_id": ws.bot_id, "is_enterprise_install": False}
+
+
+def oauth_v2_access(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """The OAuth install's code exchange. The stand-in installs into the workspace the code names
+    (a test passes code=T0SECOND), so multi-workspace tests can install a second workspace."""
+    team = str(_required(args, "code", "invalid_code"))
+    return {"access_token": f"xoxb-{team.lower()}", "token_type": "bot", "scope": "chat:write,commands",
+            "bot_user_id": ws.bot_user_id, "app_id": APP_ID, "team": {"id": team, "name": f"Workspace {team}"},
+            "enterprise": None, "authed_user": {"id": "U0INSTALLER"}, "is_enterprise_install": False}
 
 
 def chat_post_message(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -161,6 +171,40 @@ def conversations_members(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]
     return {"members": list(channel.members), "response_metadata": {"next_cursor": ""}}
 
 
+def _page(messages: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+    """One page of `messages` between `oldest` and `latest` (exclusive unless `inclusive`), `limit` long, with
+    Slack's cursor; metadata only with `include_all_metadata`, as Slack does."""
+    oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+    inclusive = _truthy(args.get("inclusive"))
+    chosen = [m for m in messages if (oldest <= float(m["ts"]) <= latest if inclusive
+                                      else oldest < float(m["ts"]) < latest)]
+    start, limit = int(args.get("cursor") or 0), min(max(int(args.get("limit") or 100), 1), 999)
+    page = [dict(m) for m in chosen[start:start + limit]]
+    if not _truthy(args.get("include_all_metadata")):
+        for message in page:
+            message.pop("metadata", None)
+    more = start + limit < len(chosen)
+    return {"messages": page, "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+
+def conversations_history(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """The channel's top-level messages, newest first (thread replies live in conversations.replies)."""
+    channel = ws.channel(str(_required(args, "channel", "channel_not_found"))).id
+    top = [m for m in ws.channel_messages.get(channel, []) if m.get("thread_ts") in (None, m["ts"])]
+    return _page(sorted(top, key=lambda m: float(m["ts"]), reverse=True), args)
+
+
+def conversations_replies(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """A thread: its parent and replies, oldest first."""
+    channel = ws.channel(str(_required(args, "channel", "channel_not_found"))).id
+    ts = str(_required(args, "ts", "thread_not_found"))
+    thread = [m for m in ws.channel_messages.get(channel, []) if m["ts"] == ts or m.get("thread_ts") == ts]
+    if not thread:
+        raise SlackError("thread_not_found")
+    return _page(sorted(thread, key=lambda m: float(m["ts"])), args)
+
+
 def reactions_add(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     name = str(_required(args, "name", "invalid_name"))
     channel = str(_required(args, "channel", "channel_not_found"))
@@ -215,6 +259,7 @@ def files_complete_upload_external(ws: Workspace, args: dict[str, Any]) -> dict[
 
 METHODS: dict[str, Method] = {
     "auth.test": auth_test,
+    "oauth.v2.access": oauth_v2_access,
     "chat.postMessage": chat_post_message,
     "chat.update": chat_update,
     "chat.postEphemeral": chat_post_ephemeral,
@@ -226,6 +271,8 @@ METHODS: dict[str, Method] = {
     "users.info": users_info,
     "conversations.info": conversations_info,
     "conversations.members": conversations_members,
+    "conversations.history": conversations_history,
+    "conversations.replies": conversations_replies,
     "reactions.add": reactions_add,
     "files.getUploadURLExternal": files_get_upload_url_external,
     "files.completeUploadExternal": files_complete_upload_external,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,15 +100,22 @@ class Workspace:
     users: dict[str, User] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Mint message ts from this clock (Unix seconds), as Slack does from its own; None: the deterministic
+    # 1700000000.000100, ... sequence. Tests that compare ts with their (fake) clock set it.
+    ts_clock: Callable[[], float] | None = None
+    _last_ts_micros: int = 0
 
     def clear(self) -> None:
         """Forget everything that happened; keep the directory (users and channels)."""
         fresh = Workspace(self.team_id, self.team_domain, self.bot_user_id, self.bot_id, self.root_url,
-                          users=self.users, channels=self.channels)
+                          users=self.users, channels=self.channels, ts_clock=self.ts_clock)
         self.__dict__.update(fresh.__dict__)
 
     # -- identifiers ---------------------------------------------------------------------------
     def next_ts(self) -> str:
+        if self.ts_clock is not None:
+            self._last_ts_micros = max(int(self.ts_clock() * 1_000_000), self._last_ts_micros + TS_STEP_MICROS)
+            return f"{self._last_ts_micros // 1_000_000}.{self._last_ts_micros % 1_000_000:06d}"
         micros = next(self._counter) * TS_STEP_MICROS
         return f"{FIRST_TS_SECONDS + micros // 1_000_000}.{micros % 1_000_000:06d}"
 

@@ -16,6 +16,7 @@ from domain.db import Base
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+CANCELLED = "cancelled"  # superseded before it was sent (an FTC stage of a due instant that moved)
 
 KEY_MAX = 200
 

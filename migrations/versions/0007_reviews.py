@@ -1,7 +1,7 @@
 """the review calendar: scheduled reviews and the cadence they were generated with (issue 7, FC-REV, FC-DEC-5)
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 08:30:36.750259
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import domain.db
 
 revision: str = '0007'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

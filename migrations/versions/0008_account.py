@@ -1,8 +1,8 @@
 """account management: product notices and their deliveries, account documents, onboarding items (issue 9,
 FC-INC-9, FC-REV)
 
-Revision ID: 0009
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 08:50:00.000000
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import domain.db
 
-revision: str = '0009'
-down_revision: str | None = '0005'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
