@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from sqlalchemy import Engine
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 import handlers
 from bot.manifest import bot_scopes
@@ -37,7 +37,8 @@ def slack_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
-def create_app(settings: Settings, deps: Deps, *, client: WebClient, engine: Engine | None = None) -> App:
+def create_app(settings: Settings, deps: Deps, *, client: WebClient,
+               installations: SQLAlchemyInstallationStore | None = None) -> App:
     app = App(
         client=client,
         signing_secret=settings.signing_secret or "",
@@ -45,7 +46,7 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient, engine: Eng
         token_verification_enabled=False,
         before_authorize=_drop_repeated_deliveries(deps),
         raise_error_for_unhandled_request=False,
-        **_oauth(settings, client, engine),
+        **_oauth(settings, installations),
     )
 
     @app.middleware
@@ -86,15 +87,13 @@ def _report_error(error: Exception, body: dict[str, Any], respond: Any, logger: 
     return BoltResponse(status=200, body="")
 
 
-def _oauth(settings: Settings, client: WebClient, engine: Engine | None) -> dict[str, Any]:
+def _oauth(settings: Settings, installations: SQLAlchemyInstallationStore | None) -> dict[str, Any]:
     """Multi-workspace installs when SLACK_CLIENT_ID/SECRET are set: slack_sdk's stores on our database."""
-    if not settings.oauth_enabled or engine is None:
+    if not settings.oauth_enabled or installations is None:
         return {}
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-    installations = SQLAlchemyInstallationStore(client_id=settings.client_id or "", engine=engine)
-    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=installations.engine)
     oauth_settings = OAuthSettings(client_id=settings.client_id, client_secret=settings.client_secret,
                                    scopes=bot_scopes(), installation_store=installations, state_store=states)
     return {"installation_store": installations,

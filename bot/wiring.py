@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app, slack_client
 from bot.settings import Settings
+from bot.workspaces import installation_store, workspace_clients
 from domain.points.menu import load_menu
 from handlers.deps import Deps
 from scheduler.dispatcher import Dispatcher
@@ -35,10 +36,12 @@ class Bot:
 def build_bot(settings: Settings, db: sessionmaker[Session], *, client: WebClient | None = None,
               clock: Callable[[], datetime] = utc_now, per_channel_interval: float = 1.0) -> Bot:
     client = client or slack_client(settings)
+    installations = installation_store(settings, db.kw["bind"]) if settings.oauth_enabled else None
+    client_for = (workspace_clients(db, installations, lambda token: slack_client(settings, token))
+                  if installations is not None else None)
     dispatcher = Dispatcher(db, client, clock=clock, worker=f"{socket.gethostname()}:{os.getpid()}",
-                            per_channel_interval=per_channel_interval)
+                            per_channel_interval=per_channel_interval, client_for=client_for)
     # Read once here: a bad menu stops start-up (MenuError names each item and field) instead of a request.
     deps = Deps(db=db, clock=clock, kick_outbox=dispatcher.kick, menu=load_menu(settings.service_menu_file))
-    engine = db.kw["bind"]
-    app = create_app(settings, deps, client=client, engine=engine)
+    app = create_app(settings, deps, client=client, installations=installations)
     return Bot(app=app, deps=deps, dispatcher=dispatcher, client=client)

@@ -121,10 +121,11 @@ def import_examples(db: sessionmaker[Session], now: datetime) -> None:
 
 
 @contextmanager
-def running_bot(db: sessionmaker[Session], slack: SlackStandin, clock: FakeClock) -> Iterator[Harness]:
+def running_bot(db: sessionmaker[Session], slack: SlackStandin, clock: FakeClock,
+                settings: Settings | None = None) -> Iterator[Harness]:
     """The App as `flexcare serve` runs it (same WSGI app), on a loopback port, its dispatcher running."""
     import_examples(db, clock())
-    bot = build_bot(test_settings(slack), db, clock=clock, per_channel_interval=0)
+    bot = build_bot(settings or test_settings(slack), db, clock=clock, per_channel_interval=0)
     server = make_server("127.0.0.1", 0, wsgi_app(bot), server_class=_ThreadingServer, handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="flexcare-http", daemon=True)
     thread.start()
