@@ -16,6 +16,7 @@ from domain.calendar.location import closed_days, validate_location, zone_named
 
 MAX_IDLE_DAYS = 3660  # ten years without a single open hour means the calendar is misconfigured
 _WINDOW_CACHE_SIZE = 8192  # per calendar: more than a ten-year walk, small enough to keep
+_UNKNOWN = object()  # a memo miss, told apart from a closed day (None)
 _ZERO = timedelta(0)
 _NO_EARLY_CLOSINGS: Mapping[date, time] = MappingProxyType({})
 _Window = tuple[datetime, datetime] | None
@@ -182,10 +183,9 @@ class ServiceCalendar:
 
     def _window(self, ordinal: int) -> _Window:
         """The UTC [open, close) of the local day `ordinal`, or None if it is closed; memoised."""
-        try:
-            return self._windows[ordinal]
-        except KeyError:
-            pass
+        cached = self._windows.get(ordinal, _UNKNOWN)
+        if cached is not _UNKNOWN:
+            return cached  # type: ignore[return-value]
         day = date.fromordinal(ordinal)
         window = None
         closed = day in self.extra_holidays or day in closed_days(self.country, self.subdivision, day.year)

@@ -72,4 +72,4 @@ def _insert_if_new(session: Session, values: dict[str, Any]) -> Insert:
         return postgresql.insert(Notification).values(values).on_conflict_do_nothing(index_elements=["key"])
     if dialect == "sqlite":
         return sqlite.insert(Notification).values(values).on_conflict_do_nothing(index_elements=["key"])
-    raise NotImplementedError(f"the outbox needs INSERT ... ON CONFLICT; {dialect} is not supported")
+    raise ValueError(f"the outbox needs INSERT ... ON CONFLICT; {dialect} is not supported (use SQLite or PostgreSQL)")
