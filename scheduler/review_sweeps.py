@@ -1,9 +1,12 @@
-"""The review sweep (issue 7 item 4): reminders for coming reviews into the outbox, one contract at a time.
+"""The review sweep (issue 7 item 4): reminders for coming reviews into the outbox.
 
-The database decides what is due: each run asks which contracts have an active review inside the reminder
-horizon (one query, whatever the number of contracts), then writes each contract's due reminders in its own
-short transaction. Keys are unique per review, stage and date, so a second run, another replica or a run after
-downtime adds nothing already written; the dispatcher delivers. A contract imported before reviews existed
+The database decides what is due, set-based like the other sweeps (scheduler.sweeps): each run reads the active
+reviews inside the reminder horizon with their contracts and which of their due reminders' keys are written
+(domain.reviews.reminders.contracts_with_reminders_missing: a fixed number of queries, whatever the number of
+contracts), then visits only the contracts with a reminder missing, each in its own short transaction, where
+the reminders are re-decided and written. A steady run, with everything due already written, visits none.
+Keys are unique per review, stage and date, so a second run, another replica or a run after downtime adds
+nothing already written; the dispatcher delivers. A contract imported before reviews existed
 gets its schedule here (default cadence) until its file is imported again.
 """
 
@@ -15,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.contracts.records import Contract
 from domain.reviews import service as reviews
-from domain.reviews.reminders import enqueue_review_reminders
+from domain.reviews.reminders import contracts_with_reminders_missing, enqueue_review_reminders
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,7 @@ def sweep_reviews(db: sessionmaker[Session], clock: Callable[[], datetime]) -> i
     now = clock()
     with db() as session:
         unplanned = set(reviews.contracts_without_plan(session))
-        due = set(reviews.contracts_with_reviews_soon(session, now=now))
+        due = set(contracts_with_reminders_missing(session, now=now))
     written = 0
     for contract_id in sorted(unplanned | due):
         try:

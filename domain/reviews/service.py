@@ -257,14 +257,6 @@ def _counts(rows: Sequence[tuple[str, str]], mode: str) -> tuple[int, int]:
     return sum(1 for m, s in rows if m == mode and s == HELD), sum(1 for m, _s in rows if m == mode)
 
 
-def contracts_with_reviews_soon(session: Session, *, now: datetime) -> list[str]:
-    """Contracts with an active review inside the reminder horizon (one query, whatever the contract count)."""
-    today = now.date()  # UTC; the horizon is widened by a day on each side for every zone
-    return list(session.scalars(select(Review.contract_id).distinct().where(
-        Review.status.in_(ACTIVE), Review.scheduled_on >= today - timedelta(days=1),
-        Review.scheduled_on <= today + timedelta(days=reminders.HORIZON_DAYS + 1))))
-
-
 def contracts_without_plan(session: Session) -> list[str]:
     return list(session.scalars(select(Contract.id).where(
         ~select(ReviewPlan.contract_id).where(ReviewPlan.contract_id == Contract.id).exists())))

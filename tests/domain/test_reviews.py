@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.contracts import service as contracts
@@ -229,3 +229,21 @@ def test_a_contract_imported_before_reviews_existed_is_planned_by_the_sweep(db: 
         assert session.get_one(ReviewPlan, "FORMOSA-FC-07").weekday == "TU"
         assert session.scalar(select(func.count()).select_from(Notification).where(
             Notification.key.like("review:FORMOSA-FC-07:%"))) == 5
+
+
+def test_a_steady_sweep_reads_what_is_due_without_visiting_each_contract(db: sessionmaker[Session]) -> None:
+    # Issue 7, Speed: with every due reminder written, a sweep is a few set-based reads whatever the number of
+    # contracts (here three, each with reviews inside the horizon); it opens no contract's own transaction.
+    sweep_reviews(db, lambda: MONDAY_9)
+    engine, statements = db.kw["bind"], []
+
+    def count(_conn: Any, _cursor: Any, sql: str, *_rest: Any) -> None:
+        if not sql.startswith("BEGIN"):  # SQLite's transaction start is a statement there, not on PostgreSQL
+            statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert sweep_reviews(db, lambda: datetime(2026, 11, 30, 9, 0, 30, tzinfo=UTC)) == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) <= 3, statements
