@@ -67,3 +67,26 @@ def test_after_downtime_the_report_still_goes_before_the_review_but_not_after_it
     london = "Europe/London"
     assert is_due(date(2026, 12, 8), now=datetime(2026, 12, 8, 23, 0, tzinfo=UTC), zone=london)  # its day
     assert not is_due(date(2026, 12, 8), now=datetime(2026, 12, 9, 0, 0, tzinfo=UTC), zone=london)  # the day after
+
+
+def test_a_steady_sweep_costs_what_is_due_not_one_visit_per_contract(db: sessionmaker[Session]) -> None:
+    # Issue 7, Speed: once every due report is written, a sweep is three set-based reads, however many
+    # contracts have a quarterly review coming up (here all three).
+    from typing import Any
+
+    from sqlalchemy import event
+
+    due_for_all = datetime(2026, 12, 8, 14, 0, tzinfo=UTC)
+    assert sweep(db, due_for_all) == 3
+    engine, statements = db.kw["bind"], []
+
+    def count(_conn: Any, _cursor: Any, sql: str, *_rest: Any) -> None:
+        if not sql.startswith("BEGIN"):
+            statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert sweep(db, due_for_all) == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) <= 3, statements
