@@ -136,7 +136,8 @@ def test_fc_rev_stale_document_reminders_fire_once_per_stale_period(harness: Har
     assert "<@U0ESM001>: the customer support plan of ACME-FC-01 was last reviewed" in reminders()[0]["text"]
     shown = harness.reply("plan", user="U0ESM001", channel="C0REVIEW1")
     assert "*Stale*: not reviewed for 90 days." in text_of(shown)
-    press(harness, forms.REVIEWED, shown, user="U0ESM001", channel="C0REVIEW1")
+    pressed = press(harness, forms.REVIEWED, shown, user="U0ESM001", channel="C0REVIEW1")
+    harness.slack.wait_for(lambda: harness.slack.responses(pressed))  # stamped before the clock moves on
     harness.clock.advance(days=89)
     sweep(harness)
     assert len(reminders()) == 1
