@@ -11,28 +11,28 @@ from sqlalchemy.orm import Session
 
 from domain.contracts.records import CUSTOMER_ADMIN, CUSTOMER_MEMBER, Contract, ContractOption, ContractPerson
 from domain.errors import NotAllowed
-from domain.words import _
+from domain.words import N_, _
 
 
 class Role(StrEnum):
-    VENDOR = "vendor staff"
-    ADMIN = "customer admin"
-    MEMBER = "customer member"
+    VENDOR = N_("vendor staff")
+    ADMIN = N_("customer admin")
+    MEMBER = N_("customer member")
 
 
 class Action(StrEnum):
-    VIEW = "view the contract"
-    OPEN_INCIDENT = "open an incident"
-    SPEND_POINTS = "spend points"
-    RECORD_FTC = "record first technical contact"
-    ESCALATE = "escalate an incident"
-    DECIDE_POINTS_REQUEST = "accept or decline a points request"
-    LINK_CHANNEL = "link a channel to the contract"
-    SEND_NOTICE = "send a critical patch or problem notice"
-    ACKNOWLEDGE_NOTICE = "acknowledge a notice"
-    PLAN_NOTICE = "attach an action plan to a notice"
-    KEEP_DOCUMENTS = "update the support plan or operational profile"
-    TICK_ONBOARDING = "tick the onboarding checklist"
+    VIEW = N_("view the contract")
+    OPEN_INCIDENT = N_("open an incident")
+    SPEND_POINTS = N_("spend points")
+    RECORD_FTC = N_("record first technical contact")
+    ESCALATE = N_("escalate an incident")
+    DECIDE_POINTS_REQUEST = N_("accept or decline a points request")
+    LINK_CHANNEL = N_("link a channel to the contract")
+    SEND_NOTICE = N_("send a critical patch or problem notice")
+    ACKNOWLEDGE_NOTICE = N_("acknowledge a notice")
+    PLAN_NOTICE = N_("attach an action plan to a notice")
+    KEEP_DOCUMENTS = N_("update the support plan or operational profile")
+    TICK_ONBOARDING = N_("tick the onboarding checklist")
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {

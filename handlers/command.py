@@ -3,7 +3,7 @@
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from domain.words import _
+from domain.words import N_, _
 from handlers.blocks import command as blocks
 from handlers.deps import Deps
 from handlers.replies import guarded
@@ -41,7 +41,7 @@ def make_command_listener(router: Router):  # type: ignore[no-untyped-def]
 
 
 def register(app: App, router: Router) -> None:
-    @router.add("help", usage="help", summary="List every command with what it does.")
+    @router.add("help", usage="help", summary=N_("List every command with what it does."))
     def show_help(invocation: Invocation) -> None:
         message = blocks.help_message(COMMAND, router.subcommands)
         invocation.respond(response_type="ephemeral", **message.as_kwargs())

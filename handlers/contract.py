@@ -5,7 +5,7 @@ from domain.calendar import ServiceCalendar
 from domain.contracts import channels
 from domain.contracts.records import CHANNEL_PURPOSES
 from domain.errors import FlexcareError
-from domain.words import _
+from domain.words import N_, _
 from handlers.blocks import contract as blocks
 from handlers.context import choose_contract
 from handlers.router import Invocation, Router
@@ -13,10 +13,10 @@ from handlers.router import Invocation, Router
 
 def register(router: Router) -> None:
     router.add("contract", usage="contract [CONTRACT-ID]",
-               summary="Show the contract: coverage, hours, term, the people and channels.")(show_contract)
+               summary=N_("Show the contract: coverage, hours, term, the people and channels."))(show_contract)
     router.add("link", usage="link CONTRACT-ID [incidents|alerts|reviews]",
-               summary="Link this channel to a contract (customer admins and vendor staff).")(link)
-    router.add("unlink", usage="unlink", summary="Unlink this channel from its contract.")(unlink)
+               summary=N_("Link this channel to a contract (customer admins and vendor staff)."))(link)
+    router.add("unlink", usage="unlink", summary=N_("Unlink this channel from its contract."))(unlink)
 
 
 def show_contract(invocation: Invocation) -> None:

@@ -21,7 +21,7 @@ from domain.incidents import notices, rules
 from domain.incidents import service as incidents
 from domain.incidents.records import Incident
 from domain.incidents.rules import EscalationKind, IncidentStep, InvalidIncident
-from domain.words import _
+from domain.words import N_, _
 from handlers.blocks import incident_forms as forms
 from handlers.blocks import incidents as blocks
 from handlers.deps import Deps
@@ -191,7 +191,7 @@ def home_lines(session: Session, *, user: str, team: str | None, now: datetime) 
 
 
 def register(app: App, router: Router) -> None:
-    router.add("incident", usage=USAGE, summary="Open an incident, list the open ones, or show one.")(
+    router.add("incident", usage=USAGE, summary=N_("Open an incident, list the open ones, or show one."))(
         incident_command)
     for action_id, listener in ((forms.RECORD_FTC, record_first_contact), (forms.REOPEN, reopen),
                                 (forms.ESCALATE, _modal_button(IncidentStep.ESCALATE, _escalate_form)),

@@ -22,7 +22,7 @@ from domain.contracts.channels import contract_of_channel
 from domain.contracts.records import Contract
 from domain.errors import FlexcareError, NotAllowed
 from domain.incidents.rules import coverage
-from domain.words import _
+from domain.words import N_, _
 from handlers.blocks import account as blocks
 from handlers.blocks import account_forms as forms
 from handlers.deps import Deps
@@ -164,9 +164,9 @@ def home_notices(session: Session, *, user: str, team: str | None) -> list[dict[
 
 
 def register(app: App, router: Router) -> None:
-    router.add("notice", usage=NOTICE_USAGE, summary="Send a critical patch or problem notice (vendor staff).")(
+    router.add("notice", usage=NOTICE_USAGE, summary=N_("Send a critical patch or problem notice (vendor staff)."))(
         notice_command)
-    router.add("notices", usage=NOTICES_USAGE, summary="List open critical patch and problem notices.")(
+    router.add("notices", usage=NOTICES_USAGE, summary=N_("List open critical patch and problem notices."))(
         notices_command)
     app.action(forms.ACKNOWLEDGE)(ack=acknowledge_press, lazy=[acknowledge])
     app.action(forms.PLAN)(ack=acknowledge_press, lazy=[open_plan])

@@ -14,7 +14,7 @@ from domain.account import documents, onboarding
 from domain.account.records import ONBOARDING_ITEMS, OPERATIONAL_PROFILE, SUPPORT_PLAN
 from domain.contracts.records import Contract
 from domain.errors import FlexcareError
-from domain.words import _
+from domain.words import N_, _
 from handlers.blocks import account as blocks
 from handlers.blocks import account_forms as forms
 from handlers.blocks.account_onboarding import open_item_line
@@ -109,7 +109,7 @@ def home_onboarding(session: Session, *, user: str, team: str | None) -> list[st
 
 
 def register(app: App, router: Router) -> None:
-    router.add("plan", usage=USAGE, summary="The support plan and operational profile: links, owners, reviews.")(
+    router.add("plan", usage=USAGE, summary=N_("The support plan and operational profile: links, owners, reviews."))(
         plan_command)
     app.action(forms.REVIEWED)(ack=acknowledge_press, lazy=[mark_reviewed])
     app.action(forms.TICK)(ack=acknowledge_press, lazy=[tick])

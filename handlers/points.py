@@ -23,7 +23,7 @@ from domain.errors import FlexcareError
 from domain.points import history, ledger, notices, rules
 from domain.points import service as points
 from domain.points.menu import ServiceMenu, load_menu
-from domain.words import _
+from domain.words import N_, _
 from handlers import points_card
 from handlers.blocks import points as blocks
 from handlers.blocks import points_forms as forms
@@ -227,7 +227,7 @@ def _team(body: dict[str, Any]) -> str | None:
 
 
 def register(app: App, router: Router) -> None:
-    router.add("points", usage=USAGE, summary="Points per contract year, the service menu, history and CSV.")(
+    router.add("points", usage=USAGE, summary=N_("Points per contract year, the service menu, history and CSV."))(
         points_command)
     app.action(forms.OPEN_REQUEST)(ack=acknowledge, lazy=[open_request])
     app.action(re.compile("^" + re.escape(forms.FIELD_PREFIX)))(ack=acknowledge, lazy=[redraw_price])

@@ -17,7 +17,7 @@ from domain.reports.csv import incidents_csv
 from domain.reports.ics import review_calendar
 from domain.reports.kpis import QuarterReport
 from domain.reports.quarters import THIS, is_quarter_word, local_today, parse_quarter
-from domain.words import _
+from domain.words import N_, _
 from handlers.blocks import reports as blocks
 from handlers.context import choose_contract
 from handlers.router import Invocation, Router
@@ -86,5 +86,5 @@ def reviews_ics(invocation: Invocation) -> None:
 
 def register(router: Router) -> None:
     router.add("report", usage=USAGE,
-               summary="The quarter's support statistics and KPIs with a chart; `csv` for its incidents.")(
+               summary=N_("The quarter's support statistics and KPIs with a chart; `csv` for its incidents."))(
         report_command)

@@ -19,7 +19,7 @@ from domain.contracts.records import Contract
 from domain.errors import FlexcareError
 from domain.reviews import service as reviews
 from domain.reviews.reminders import review_facts
-from domain.words import _
+from domain.words import N_, _
 from handlers.blocks import reviews as blocks
 from handlers.context import choose_contract
 from handlers.deps import Deps
@@ -28,7 +28,7 @@ from handlers.reports import reviews_ics
 from handlers.router import Invocation, Router
 
 USAGE = "reviews [ics] [CONTRACT-ID]"
-DONE = {"confirm": "Confirmed: %(line)s", "held": "Marked held: %(line)s"}
+DONE = {"confirm": N_("Confirmed: %(line)s"), "held": N_("Marked held: %(line)s")}
 
 
 def acknowledge(ack: Ack) -> None:
@@ -116,8 +116,8 @@ def reschedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], d
 
 
 def register(app: App, router: Router) -> None:
-    router.add("reviews", usage=USAGE, summary="The next reviews and this contract year's use against entitlement.")(
-        reviews_command)
+    router.add("reviews", usage=USAGE,
+               summary=N_("The next reviews and this contract year's use against entitlement."))(reviews_command)
     for step, action_id in (("confirm", blocks.CONFIRM), ("reschedule", blocks.RESCHEDULE), ("held", blocks.HELD)):
         app.action(action_id)(ack=acknowledge, lazy=[_button(step)])
     app.action(blocks.MENU)(ack=acknowledge, lazy=[menu_chosen])

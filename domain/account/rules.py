@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from domain.account.records import OPERATIONAL_PROFILE, SUPPORT_PLAN
 from domain.calendar import ServiceCalendar
 from domain.incidents.rules import OptionTerms, coverage
+from domain.words import N_
 
 ACK_BUSINESS_DAYS = 2  # FC-INC-9 (issue 9): a notice not acknowledged within 2 business days is reminded once
 DEFAULT_STALE_AFTER = timedelta(days=90)  # FC-REV "kept current": the default; the sweep takes another
@@ -18,14 +19,14 @@ DOCUMENT_OWNERS = {SUPPORT_PLAN: ("ESM", "AGSM", "TAM"), OPERATIONAL_PROFILE: ("
 
 # One line per role for the welcome kit, from FLEXCARE.md §1 (FC-CON-4), §3 (FC-INC-4..9) and §5 (FC-REV).
 ROLE_DUTIES = {
-    "NASE": "Named support engineer: your primary contact for every incident on %(scope)s (FC-INC-4).",
-    "TAM": "Technical account manager for %(scope)s: coordinates technical escalations, reviews incidents "
-           "remotely, keeps your operational profile and reviews patch action plans (FC-INC-6, 8, 9).",
-    "ESM": "Enterprise service manager for %(scope)s: manages business escalations end to end, tracks business "
-           "incidents and notifies you of critical patches and problems (FC-INC-6, 8, 9).",
-    "AGSM": "Account global support manager for every product solution under FlexCare: manages business "
-            "escalations and keeps your customer support plan current (FC-INC-6, FC-REV).",
-    "Suite": "Dedicated suite team for every product in %(scope)s (FC-CON-4).",
+    "NASE": N_("Named support engineer: your primary contact for every incident on %(scope)s (FC-INC-4)."),
+    "TAM": N_("Technical account manager for %(scope)s: coordinates technical escalations, reviews incidents "
+           "remotely, keeps your operational profile and reviews patch action plans (FC-INC-6, 8, 9)."),
+    "ESM": N_("Enterprise service manager for %(scope)s: manages business escalations end to end, tracks business "
+           "incidents and notifies you of critical patches and problems (FC-INC-6, 8, 9)."),
+    "AGSM": N_("Account global support manager for every product solution under FlexCare: manages business "
+            "escalations and keeps your customer support plan current (FC-INC-6, FC-REV)."),
+    "Suite": N_("Dedicated suite team for every product in %(scope)s (FC-CON-4)."),
 }
 
 

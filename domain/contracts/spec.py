@@ -16,13 +16,13 @@ from domain.calendar import validate_location
 from domain.contracts import rules
 from domain.errors import InvalidContract
 from domain.reviews import rules as review_rules
+from domain.words import LANGUAGES
 
 CONTRACT_KEYS = {"id", "customer", "base_support", "location", "term", "points", "options", "people",
                  "channels", "ftc_hours", "service_hours", "extra_holidays", "early_closings", "ftc_clock",
                  "language", "cashout_required", "workspace", "reviews"}
 OPTION_KEYS = {"type", "product_family", "product_solution", "suite", "person", "licence",
                "transferred_from", "unavailable"}
-LANGUAGES = ("en", "zh-TW")
 CONTRACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")

@@ -18,17 +18,17 @@ from icalendar import Calendar, Event
 
 from domain.reviews.records import CANCELLED, SCHEDULED
 from domain.reviews.rules import ONSITE
-from domain.words import _
+from domain.words import N_, _
 
 PRODID = "-//FlexCare bot//Review calendar//EN"
 UID_DOMAIN = "flexcare-bot"
 REMOTE_STARTS = time(10)
 REMOTE_LASTS = timedelta(hours=1)
-TITLES = {"start": "FlexCare start: welcome call", "kickoff": "Kick-off meeting",
-          "remote_review": "Remote review", "technical_review": "Quarterly technical review",
-          "business_review": "Quarterly business review", "strategy_review": "Quarterly strategy review",
-          "onsite_visit": "Onsite visit", "support_statistics": "Quarterly support statistics and KPI analysis"}
-MODES = {"onsite": "onsite", "remote": "remote"}
+TITLES = {"start": N_("FlexCare start: welcome call"), "kickoff": N_("Kick-off meeting"),
+          "remote_review": N_("Remote review"), "technical_review": N_("Quarterly technical review"),
+          "business_review": N_("Quarterly business review"), "strategy_review": N_("Quarterly strategy review"),
+          "onsite_visit": N_("Onsite visit"), "support_statistics": N_("Quarterly support statistics and KPI analysis")}
+MODES = {"onsite": N_("onsite"), "remote": N_("remote")}
 
 
 class ContractTerms(Protocol):

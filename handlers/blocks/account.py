@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from domain.account import documents, notices
-from domain.words import _, n_, speaking
+from domain.words import N_, _, n_, speaking
 from handlers.blocks import account_forms as ids
 from handlers.blocks import points_forms
 from handlers.blocks.message import SlackMessage
@@ -31,7 +31,7 @@ from handlers.blocks.time import both
 
 LIST_MAX = 20  # notices in a list or the home section; the rest are counted
 HOME_MAX_BLOCKS = 100
-DOCUMENT_LABEL = {"support_plan": "Customer support plan", "operational_profile": "Account operational profile"}
+DOCUMENT_LABEL = {"support_plan": N_("Customer support plan"), "operational_profile": N_("Account operational profile")}
 
 
 def _mentions(users: Sequence[str]) -> str:

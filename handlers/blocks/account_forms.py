@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 from domain.account import rules
 from domain.account.notices import ActionPlan, NewNotice
 from domain.account.records import NOTICE_KINDS, SEVERITIES
-from domain.words import _
+from domain.words import N_, _
 
 NOTICE_MODAL, PLAN_MODAL = "flexcare_notice_new", "flexcare_notice_plan"
 ACKNOWLEDGE, PLAN, TICK, REVIEWED = "notice_acknowledge", "notice_plan", "onboarding_tick", "account_doc_reviewed"
@@ -30,11 +30,11 @@ PRODUCT, KIND, SEVERITY, TITLE, DETAILS, LINK, RISKS = ("product", "kind", "seve
 INSTALL_ON, MODE, SERVICE_DAYS, POINTS_REQUEST, NOTE = "install_on", "mode", "service_days", "points_request", "note"
 INPUT = "value"  # the action id of the one element in each input block
 
-KIND_LABEL = {"critical_patch": "Critical patch", "security_issue": "Security issue",
-              "critical_problem": "Critical problem"}
-SEVERITY_LABEL = {"critical": "Critical", "high": "High", "medium": "Medium"}
-MODE_LABEL = {"remote": "Remote", "onsite": "Onsite"}
-RISK_LABEL = {"data_loss": "Risk of data loss", "disruption": "High risk of disruption"}
+KIND_LABEL = {"critical_patch": N_("Critical patch"), "security_issue": N_("Security issue"),
+              "critical_problem": N_("Critical problem")}
+SEVERITY_LABEL = {"critical": N_("Critical"), "high": N_("High"), "medium": N_("Medium")}
+MODE_LABEL = {"remote": N_("Remote"), "onsite": N_("Onsite")}
+RISK_LABEL = {"data_loss": N_("Risk of data loss"), "disruption": N_("High risk of disruption")}
 
 
 def notice_modal(known_products: list[str]) -> View:

@@ -9,19 +9,19 @@ from slack_sdk.models.blocks import Block, ButtonElement, ContextBlock, HeaderBl
 from domain.account import onboarding
 from domain.account.rules import ROLE_DUTIES
 from domain.points.rules import points_text
-from domain.words import _, speaking
+from domain.words import N_, _, speaking
 from handlers.blocks import account_forms as ids
 from handlers.blocks.message import SlackMessage
 from handlers.blocks.notifications import renderer
 from handlers.blocks.time import both
 
-ITEM_LABEL = {"welcome_call": "Welcome call held", "kickoff_date": "Kick-off visit date set",
-              "support_plan_linked": "Customer support plan linked",
-              "operational_profile_linked": "Account operational profile linked"}
-REVIEW_LABEL = {"start": "FlexCare start", "kickoff": "Kick-off meeting", "remote_review": "Remote review",
-                "technical_review": "Quarterly technical review", "business_review": "Quarterly business review",
-                "strategy_review": "Quarterly strategy review", "onsite_visit": "Onsite visit",
-                "support_statistics": "Support statistics and KPI analysis"}
+ITEM_LABEL = {"welcome_call": N_("Welcome call held"), "kickoff_date": N_("Kick-off visit date set"),
+              "support_plan_linked": N_("Customer support plan linked"),
+              "operational_profile_linked": N_("Account operational profile linked")}
+REVIEW_LABEL = {"start": N_("FlexCare start"), "kickoff": N_("Kick-off meeting"),
+                "remote_review": N_("Remote review"), "technical_review": N_("Quarterly technical review"),
+                "business_review": N_("Quarterly business review"), "strategy_review": N_("Quarterly strategy review"),
+                "onsite_visit": N_("Onsite visit"), "support_statistics": N_("Support statistics and KPI analysis")}
 
 
 def _section(text: str) -> SectionBlock:

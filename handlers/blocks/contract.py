@@ -8,14 +8,14 @@ from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, Mar
 from domain.contracts.records import CUSTOMER_ADMIN, CUSTOMER_MEMBER, Contract
 from domain.contracts.rules import contract_year_of
 from domain.errors import OutsideTerm
-from domain.words import _
+from domain.words import N_, _
 from handlers.blocks.message import SlackMessage
 from handlers.blocks.time import local_time, slack_date
 
 BASE_SUPPORT = {
-    "standard": "Enterprise Support Standard (24x7): FlexCare runs around the clock.",
-    "basic": "Enterprise Support Basic (business hours): FlexCare runs %(opens)s-%(closes)s local time on "
-             "business days, without bank and public holidays.",
+    "standard": N_("Enterprise Support Standard (24x7): FlexCare runs around the clock."),
+    "basic": N_("Enterprise Support Basic (business hours): FlexCare runs %(opens)s-%(closes)s local time on "
+             "business days, without bank and public holidays."),
 }
 
 

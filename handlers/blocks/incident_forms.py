@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from domain.incidents.rules import DESCRIPTION_MAX, REASON_MAX, RESOLUTION_MAX, SUMMARY_MAX, UPDATE_MAX
-from domain.words import _
+from domain.words import N_, _
 from handlers.blocks.time import duration
 
 SHORTCUT = "flexcare_escalate"  # app_manifest.yml: the message shortcut "Escalate to FlexCare"
@@ -40,10 +40,10 @@ CARD_HEADER, CARD_FIELDS, CARD_ACTIONS = "incident_card_header", "incident_card_
 INPUT = "value"  # the action id of the one element in each input block
 
 IMPACT_MEANING = {
-    1: "1 · Critical: production down or unusable, no workaround",
-    2: "2 · High: a major function impaired, production affected",
-    3: "3 · Medium: a function impaired, a workaround exists",
-    4: "4 · Low: a question, a minor fault or a request",
+    1: N_("1 · Critical: production down or unusable, no workaround"),
+    2: N_("2 · High: a major function impaired, production affected"),
+    3: N_("3 · Medium: a function impaired, a workaround exists"),
+    4: N_("4 · Low: a question, a minor fault or a request"),
 }
 
 

@@ -20,15 +20,15 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from domain.incidents import notices
-from domain.words import _, speaking
+from domain.words import N_, _, speaking
 from handlers.blocks import incident_forms as ids
 from handlers.blocks.message import SlackMessage
 from handlers.blocks.notifications import renderer
 from handlers.blocks.time import both, duration, slack_date
 
-STATUS = {"open": "Open", "resolved": "Resolved"}
-ESCALATION = {"technical": "Technical escalation to %(who)s (the TAM coordinates it, FC-INC-6)",
-              "business": "Business escalation to %(who)s (managed end to end, FC-INC-6)"}
+STATUS = {"open": N_("Open"), "resolved": N_("Resolved")}
+ESCALATION = {"technical": N_("Technical escalation to %(who)s (the TAM coordinates it, FC-INC-6)"),
+              "business": N_("Business escalation to %(who)s (managed end to end, FC-INC-6)")}
 LIST_MAX = 25  # lines in a list or the home section; the rest are counted
 HOME_MAX_BLOCKS = 100  # Slack's limit for a home tab
 
@@ -159,13 +159,14 @@ def _quote(text: str) -> str:
     return "\n".join(f">{line}" for line in text.splitlines() or [""])
 
 
+ESCALATION_KIND = {"technical": N_("technical"), "business": N_("business")}
 TIMELINE = {
-    "first_contact": "<@%(actor)s> recorded first technical contact: %(verdict)s, after %(taken)s of service time.",
-    "escalated": "<@%(actor)s> escalated (%(kind)s) to <@%(to)s>: %(note)s",
-    "impact_changed": "<@%(actor)s> changed impact %(old)s → %(new)s; first contact now due %(due)s.",
-    "update": "<@%(actor)s> posted an update: %(note)s",
-    "resolved": "<@%(actor)s> resolved it: %(note)s",
-    "reopened": "<@%(actor)s> reopened it.",
+    "first_contact": N_("<@%(actor)s> recorded first technical contact: %(verdict)s, after %(taken)s of service time."),
+    "escalated": N_("<@%(actor)s> escalated (%(kind)s) to <@%(to)s>: %(note)s"),
+    "impact_changed": N_("<@%(actor)s> changed impact %(old)s → %(new)s; first contact now due %(due)s."),
+    "update": N_("<@%(actor)s> posted an update: %(note)s"),
+    "resolved": N_("<@%(actor)s> resolved it: %(note)s"),
+    "reopened": N_("<@%(actor)s> reopened it."),
 }
 
 
@@ -176,7 +177,8 @@ def timeline_line(facts: dict[str, Any]) -> SlackMessage:
     due = _when(after.get("ftc_due_at"))
     params = {
         "actor": facts["actor"], "note": facts.get("note") or "", "to": after.get("escalated_to", ""),
-        "kind": _(after.get("escalation", "")), "old": before.get("impact"), "new": after.get("impact"),
+        "kind": _(ESCALATION_KIND.get(after.get("escalation", ""), "")),
+        "old": before.get("impact"), "new": after.get("impact"),
         "due": both(due, facts["timezone"]) if due else _("never (no target at this impact)"),
         "verdict": {True: _("met"), False: _("missed"), None: _("no target")}[met],
         "taken": duration(_span(after.get("service_seconds")) or timedelta(0)),

@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from domain.points.ledger import YearBalance
 from domain.points.records import PointsEntry
 from domain.points.rules import last_normal_price_booking_day, points_text
-from domain.words import _, n_, speaking
+from domain.words import N_, _, n_, speaking
 from handlers.blocks import points_forms as ids
 from handlers.blocks.message import SlackMessage
 from handlers.blocks.notifications import renderer
@@ -31,13 +31,14 @@ from handlers.blocks.time import local_time
 
 MAX_BLOCKS = 50  # a message's limit
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")  # ledger actors are Slack users, or "contract file" / "system"
-KIND_LABEL = {"purchase": "Purchase", "correction": "Correction", "reservation": "Reservation",
-              "extra_days": "Extra days", "release": "Release", "spend": "Spent", "expiry": "Expiry",
-              "cashout": "Cash-out"}
-STATUS_LINE = {"requested": "Requested by <@%(who)s>; waiting for vendor staff to accept or decline.",
-               "accepted": "Accepted by <@%(who)s>.", "declined": "Declined by <@%(who)s>; the points are back.",
-               "delivered": "Delivered; <@%(who)s> recorded it and the points are spent.",
-               "cancelled": "Cancelled by <@%(who)s>; the points are back."}
+KIND_LABEL = {"purchase": N_("Purchase"), "correction": N_("Correction"), "reservation": N_("Reservation"),
+              "extra_days": N_("Extra days"), "release": N_("Release"), "spend": N_("Spent"), "expiry": N_("Expiry"),
+              "cashout": N_("Cash-out")}
+STATUS_LINE = {"requested": N_("Requested by <@%(who)s>; waiting for vendor staff to accept or decline."),
+               "accepted": N_("Accepted by <@%(who)s>."),
+               "declined": N_("Declined by <@%(who)s>; the points are back."),
+               "delivered": N_("Delivered; <@%(who)s> recorded it and the points are spent."),
+               "cancelled": N_("Cancelled by <@%(who)s>; the points are back.")}
 
 
 @dataclass(frozen=True)

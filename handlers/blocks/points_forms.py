@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 from domain.points.menu import DELIVERIES, HOURS, MAX_DAYS, ServiceMenu
 from domain.points.rules import points_text
 from domain.points.service import Quote, RequestForm
-from domain.words import _, n_
+from domain.words import N_, _, n_
 
 REQUEST_MODAL = "flexcare_points_request"
 OPEN_REQUEST, SHOW_HISTORY, EXPORT_CSV, MORE_HISTORY = ("points_open_request", "points_history",
@@ -41,8 +41,8 @@ EXTRA_DAYS_BUTTON, EXTRA_DAYS_MODAL = "points_extra_days", "flexcare_points_extr
 EXTRA_DAYS_COUNT, EXTRA_DAYS_REASON = "extra_days", "extra_days_reason"
 # Where a domain RequestFormError.field is shown in the modal.
 FIELD_BLOCK = {"service": SERVICE, "date": DATE, "days": DAYS, "options": DELIVERY, "points": SERVICE}
-DELIVERY_LABEL = {"onsite": "Onsite", "remote": "Remote"}
-HOURS_LABEL = {"standard": "Standard service hours", "outside": "Outside service hours"}
+DELIVERY_LABEL = {"onsite": N_("Onsite"), "remote": N_("Remote")}
+HOURS_LABEL = {"standard": N_("Standard service hours"), "outside": N_("Outside service hours")}
 
 
 @dataclass(frozen=True)

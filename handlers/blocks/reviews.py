@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 
 from domain.reviews import reminders
 from domain.reviews.service import KindUse, YearUse
-from domain.words import _, n_, speaking
+from domain.words import N_, _, n_, speaking
 from handlers.blocks.message import SlackMessage
 from handlers.blocks.notifications import renderer
 
@@ -39,27 +39,28 @@ LIST_MAX = 20
 HOME_PER_CONTRACT = 3
 HOME_MAX_BLOCKS = 100
 
-TITLE = {"start": "FlexCare start: welcome kit and call", "kickoff": "Kick-off onsite visit",
-         "remote_review": "Remote review", "technical_review": "Quarterly technical review",
-         "business_review": "Quarterly business review", "strategy_review": "Quarterly strategy review",
-         "onsite_visit": "Yearly onsite visit", "support_statistics": "Quarterly support statistics and KPI analysis"}
-PLURAL = {"start": "FlexCare start (welcome kit and call)", "kickoff": "kick-off onsite visit",
-          "remote_review": "remote reviews", "technical_review": "technical reviews",
-          "business_review": "business reviews", "strategy_review": "strategy reviews",
-          "onsite_visit": "yearly onsite visits", "support_statistics": "support statistics and KPI analyses"}
-MODE = {"onsite": "onsite", "remote": "remote"}
-STATUS = {"scheduled": "scheduled", "confirmed": "confirmed", "rescheduled": "rescheduled, to be confirmed",
-          "held": "held", "cancelled": "cancelled"}
+TITLE = {"start": N_("FlexCare start: welcome kit and call"), "kickoff": N_("Kick-off onsite visit"),
+         "remote_review": N_("Remote review"), "technical_review": N_("Quarterly technical review"),
+         "business_review": N_("Quarterly business review"), "strategy_review": N_("Quarterly strategy review"),
+         "onsite_visit": N_("Yearly onsite visit"),
+         "support_statistics": N_("Quarterly support statistics and KPI analysis")}
+PLURAL = {"start": N_("FlexCare start (welcome kit and call)"), "kickoff": N_("kick-off onsite visit"),
+          "remote_review": N_("remote reviews"), "technical_review": N_("technical reviews"),
+          "business_review": N_("business reviews"), "strategy_review": N_("strategy reviews"),
+          "onsite_visit": N_("yearly onsite visits"), "support_statistics": N_("support statistics and KPI analyses")}
+MODE = {"onsite": N_("onsite"), "remote": N_("remote")}
+STATUS = {"scheduled": N_("scheduled"), "confirmed": N_("confirmed"), "rescheduled": N_("rescheduled, to be confirmed"),
+          "held": N_("held"), "cancelled": N_("cancelled")}
 STAGE = {
-    reminders.THREE_WEEKS: "Three weeks' notice: %(review)s on %(day)s, %(when)s. %(owner)s owns it: confirm it "
-                           "with the customer, or reschedule it.",
-    reminders.ONE_WEEK: "One week to go: %(review)s on %(day)s, %(when)s. %(owner)s owns it.",
-    reminders.DAY_BEFORE: "Next business day: %(review)s on %(day)s, %(when)s. %(owner)s owns it; afterwards, "
-                          "mark it held.",
+    reminders.THREE_WEEKS: N_("Three weeks' notice: %(review)s on %(day)s, %(when)s. %(owner)s owns it: confirm it "
+                           "with the customer, or reschedule it."),
+    reminders.ONE_WEEK: N_("One week to go: %(review)s on %(day)s, %(when)s. %(owner)s owns it."),
+    reminders.DAY_BEFORE: N_("Next business day: %(review)s on %(day)s, %(when)s. %(owner)s owns it; afterwards, "
+                          "mark it held."),
 }
-CHANGE = {"confirmed": "<@%(by)s> confirmed %(review)s on %(day)s.",
-          "rescheduled": "<@%(by)s> moved %(review)s from %(from)s to %(day)s.",
-          "held": "<@%(by)s> marked %(review)s on %(day)s as held."}
+CHANGE = {"confirmed": N_("<@%(by)s> confirmed %(review)s on %(day)s."),
+          "rescheduled": N_("<@%(by)s> moved %(review)s from %(from)s to %(day)s."),
+          "held": N_("<@%(by)s> marked %(review)s on %(day)s as held.")}
 
 
 @dataclass(frozen=True)
