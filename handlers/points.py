@@ -33,7 +33,7 @@ from handlers.replies import error_sentence, guarded
 from handlers.router import Invocation, Router
 
 USAGE = "points [history [YEAR] | export [YEAR]] [CONTRACT-ID]"
-CHOOSE_FIRST = "Choose a service and a date to see the price."
+CHOOSE_FIRST = N_("Choose a service and a date to see the price.")
 
 
 def service_menu(deps: Deps) -> ServiceMenu:

@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.db import Base
+from domain.words import _
 
 CUSTOMER_ADMIN = "customer_admin"
 CUSTOMER_MEMBER = "customer_member"
@@ -94,7 +95,7 @@ class ContractOption(Base):
     @property
     def scope(self) -> str:
         if self.type == "AGSM":
-            return "every product solution"
+            return _("every product solution")  # shown to people; the reader's language
         return self.product_family or self.product_solution or self.suite or ""
 
 

@@ -103,7 +103,7 @@ def use_line(use: KindUse) -> str:
 def _menu(facts: dict[str, Any]) -> OverflowMenuElement:
     review = facts["review_id"]
     options = [Option(value=f"{step}:{review}", text=_(label)) for step, label in (
-        ("confirm", "Confirm"), ("reschedule", "Reschedule"), ("held", "Mark held"))]
+        ("confirm", N_("Confirm")), ("reschedule", N_("Reschedule")), ("held", N_("Mark held")))]
     return OverflowMenuElement(action_id=MENU, options=options)
 
 
