@@ -154,6 +154,7 @@ def test_zh_tw_uses_the_glossary_terms() -> None:
     for message in _catalogue("zh_TW"):
         english = message.id if isinstance(message.id, str) else (message.id[1] if message.id else "")
         chinese = message.string if isinstance(message.string, str) else (message.string[0] or "")
+        prose = re.sub(r"`[^`]*`", "", english).lower()  # `/flexcare points` is a command, not the word
         misses += [f"{english!r} -> {chinese!r} lacks {zh}" for en, zh in terms.items()
-                   if chinese and en.lower() in english.lower() and zh not in chinese]
+                   if chinese and en.lower() in prose and zh not in chinese]
     assert misses == []
