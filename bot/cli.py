@@ -15,7 +15,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
-from bot import report_cli, runtime, scheduling
+from bot import doctor, report_cli, runtime, scheduling
+from bot.logs import configure as configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from domain.contracts import service as contracts
 from domain.contracts.spec import ContractFileError, parse_contract_file
@@ -35,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"flexcare: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)  # LOG_FORMAT=json for one JSON object a line; secrets masked either way
     if settings.log_level != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise at start
     try:
@@ -76,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--now", type=scheduling.instant, help="ISO-8601 instant with offset (default: now)")
     console = command("console", runtime.console, "Try the bot with no Slack workspace: type /flexcare lines.")
     console.add_argument("--user", help="the Slack user id you act as (default: the first customer admin)")
+    command("doctor", doctor.run_doctor, "Check the Slack tokens and scopes, the database and the linked channels, "
+            "and say what to fix.")
 
     db = sub.add_parser("db", help="database schema").add_subparsers(required=True, metavar="ACTION")
     p = db.add_parser("upgrade", help="apply every pending migration")

@@ -5,6 +5,7 @@ processes); any number of replicas can serve, because delivery is claimed in the
 """
 
 import argparse
+import contextvars
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
 
+from bot import metrics
 from bot.runtime import open_database
 from bot.settings import Settings
 from bot.wiring import Bot, build_bot
@@ -21,12 +23,16 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def wsgi_app(bot: Bot) -> WsgiApp:
-    slack = SlackRequestHandler(bot.app, path="/slack/events")
+    slack = metrics.timed(SlackRequestHandler(bot.app, path="/slack/events"))
+    metrics.count_handler_errors()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
             return _health(bot, start_response)
-        return slack(environ, start_response)
+        if environ.get("PATH_INFO") == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
+            return metrics.metrics_page(bot.deps.db, bot.deps.clock, start_response)
+        # A fresh context per request: one request's Slack ids (bot/logs.py) never label the next one's logs.
+        return contextvars.copy_context().run(slack, environ, start_response)
     return application
 
 
@@ -66,5 +72,6 @@ def serve_http(settings: Settings, args: argparse.Namespace) -> int:
                 start_scheduler(bot.deps, bot.dispatcher)
             return wsgi_app(bot)
 
+    metrics.prepare_multiprocess_dir()  # before the fork, so every worker writes its samples there
     Server().run()
     return 0

@@ -25,6 +25,9 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # Looking for a message posted right before a crash (scheduler/recovery.py): one scope per kind of channel.
     "conversations.history": frozenset({"channels:history", "groups:history", "mpim:history", "im:history"}),
     "conversations.replies": frozenset({"channels:history", "groups:history", "mpim:history", "im:history"}),
+    # `flexcare doctor`: is the bot a member of each linked channel (public or private)?
+    "conversations.info": frozenset({"channels:read", "groups:read"}),
+    "users.info": frozenset({"users:read"}),  # a person's Slack locale (handlers/language.py)
 }
 
 

@@ -6,6 +6,7 @@ so an operator never has to read a traceback to fix a typo.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,6 +37,8 @@ class Settings:
     contracts_file: Path | None = None
     service_menu_file: Path | None = None
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one object a line (bot/logs.py)
+    locale_ttl: timedelta = timedelta(hours=24)  # how long a person's Slack locale is trusted (issue 10)
 
     @property
     def oauth_enabled(self) -> bool:
@@ -59,6 +62,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         contracts_file=_file("FLEXCARE_CONTRACTS", get("FLEXCARE_CONTRACTS")),
         service_menu_file=_file("FLEXCARE_SERVICE_MENU", get("FLEXCARE_SERVICE_MENU")),
         log_level=_log_level(get("FLEXCARE_LOG_LEVEL") or "INFO"),
+        log_format=_log_format(get("LOG_FORMAT") or "text"),
+        locale_ttl=_hours("FLEXCARE_LOCALE_TTL_HOURS", get("FLEXCARE_LOCALE_TTL_HOURS") or "24"),
     )
 
 
@@ -105,3 +110,19 @@ def _log_level(value: str) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError("FLEXCARE_LOG_LEVEL", f"{value!r} is not one of DEBUG, INFO, WARNING, ERROR")
     return level
+
+
+def _log_format(value: str) -> str:
+    if value.lower() not in ("text", "json"):
+        raise SettingsError("LOG_FORMAT", f"{value!r} is not text or json")
+    return value.lower()
+
+
+def _hours(variable: str, value: str) -> timedelta:
+    try:
+        hours = float(value)
+    except ValueError:
+        raise SettingsError(variable, f"{value!r} is not a number of hours, such as 24") from None
+    if not 0 < hours <= 24 * 365:  # NaN fails this too
+        raise SettingsError(variable, f"{value!r} is out of range: use more than 0 and at most a year, such as 24")
+    return timedelta(hours=hours)
