@@ -16,22 +16,29 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 import handlers
+from bot.lazy import separate_lazy_listeners
+from bot.logs import listener_executor, remember_slack_request
 from bot.manifest import bot_scopes
 from bot.settings import Settings
 from domain.inbox import first_delivery
 from handlers.deps import Deps
+from handlers.language import speak_the_readers_language
 from handlers.replies import error_sentence
 
 log = logging.getLogger(__name__)
 
 
-def slack_client(settings: Settings, token: str | None = None) -> WebClient:
+SLACK_TIMEOUT_SECONDS = 10
+
+
+def slack_client(settings: Settings, token: str | None = None, *, timeout: int = SLACK_TIMEOUT_SECONDS) -> WebClient:
     """A Web API client on SLACK_API_URL that retries rate limits (honouring Retry-After), 5xx and dropped
-    connections, which the default client does not (research/slack-platform.md §1.4)."""
+    connections, which the default client does not (research/slack-platform.md §1.4). A call unanswered after
+    `timeout` seconds is not retried here: Slack may have done it, so the outbox looks before posting again."""
     return WebClient(
         token=token or settings.bot_token,
         base_url=settings.slack_api_url,
-        timeout=10,
+        timeout=timeout,
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=2),
                         ServerErrorRetryHandler(max_retry_count=2)],
     )
@@ -46,13 +53,19 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient,
         token_verification_enabled=False,
         before_authorize=_drop_repeated_deliveries(deps),
         raise_error_for_unhandled_request=False,
+        listener_executor=listener_executor(),  # carries each request's Slack ids into the listener threads' logs
         **_oauth(settings, installations),
     )
+    separate_lazy_listeners(app, listener_executor())  # bot/lazy.py: an ack never waits behind earlier replies
+
+    app.middleware(remember_slack_request)  # bot/logs.py: the request's Slack ids in every log record
 
     @app.middleware
     def provide_deps(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
         context["deps"] = deps
         return next()
+
+    app.middleware(speak_the_readers_language)  # handlers/language.py: each reader's language (needs deps)
 
     app.error(_report_error)
     handlers.register_all(app)

@@ -42,6 +42,7 @@ def build_bot(settings: Settings, db: sessionmaker[Session], *, client: WebClien
     dispatcher = Dispatcher(db, client, clock=clock, worker=f"{socket.gethostname()}:{os.getpid()}",
                             per_channel_interval=per_channel_interval, client_for=client_for)
     # Read once here: a bad menu stops start-up (MenuError names each item and field) instead of a request.
-    deps = Deps(db=db, clock=clock, kick_outbox=dispatcher.kick, menu=load_menu(settings.service_menu_file))
+    deps = Deps(db=db, clock=clock, kick_outbox=dispatcher.kick, menu=load_menu(settings.service_menu_file),
+                locale_ttl=settings.locale_ttl)
     app = create_app(settings, deps, client=client, installations=installations)
     return Bot(app=app, deps=deps, dispatcher=dispatcher, client=client)

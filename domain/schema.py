@@ -6,6 +6,7 @@ from domain.contracts import records as contracts
 from domain.db import Base
 from domain.incidents import records as incidents  # noqa: F401 (its tables join the metadata)
 from domain.notifications import records as notifications  # noqa: F401 (its tables join the metadata)
+from domain.people import records as people  # noqa: F401 (its tables join the metadata)
 from domain.points import records as points  # noqa: F401 (its tables join the metadata)
 from domain.reviews import records as reviews  # noqa: F401 (its tables join the metadata)
 

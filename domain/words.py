@@ -68,3 +68,9 @@ def speaking(language: str | None) -> Iterator[None]:
         yield
     finally:
         _language.reset(token)
+
+
+def speak(language: str | None) -> None:
+    """Speak `language` from now on in this context: for a request's middleware, which Bolt returns from
+    before the listener runs (so no `with` can span both); each request sets it afresh."""
+    _language.set(language or DEFAULT_LANGUAGE)

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +16,7 @@ class Deps:
     clock: Callable[[], datetime]  # aware UTC now; tests freeze it
     kick_outbox: Callable[[], None]  # wake the dispatcher once a transaction wrote notifications
     menu: ServiceMenu | None = None  # FLEXCARE_SERVICE_MENU, loaded once at start; None: the shipped example menu
+    locale_ttl: timedelta = timedelta(hours=24)  # FLEXCARE_LOCALE_TTL_HOURS: how long Slack's locale is trusted
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "Deps":
         # Bolt deep-copies the request context for lazy listeners; these are shared process-wide

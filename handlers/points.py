@@ -23,7 +23,7 @@ from domain.errors import FlexcareError
 from domain.points import history, ledger, notices, rules
 from domain.points import service as points
 from domain.points.menu import ServiceMenu, load_menu
-from domain.words import N_, _
+from domain.words import N_, _, speaking
 from handlers import points_card
 from handlers.blocks import points as blocks
 from handlers.blocks import points_forms as forms
@@ -121,6 +121,11 @@ def _ledger_file(session: Session, contract: Contract, year: int | None, now: da
     number = year or next((b.contract_year for b in ledger.balances(session, contract, now=now) if not b.ended),
                           contract.years[-1].number)
     ledger.year_balance(session, contract, number, now=now)  # an unknown year is refused with a sentence
+    with speaking(contract.language):  # a file posted in the channel: the contract's language
+        return _ledger_file_in_language(session, contract, number)
+
+
+def _ledger_file_in_language(session: Session, contract: Contract, number: int) -> LedgerFile:
     return LedgerFile(
         content=history.ledger_csv(history.year_entries(session, contract, number)),
         filename=f"{contract.id}-year-{number}-points.csv",

@@ -17,7 +17,7 @@ from domain.reports.csv import incidents_csv
 from domain.reports.ics import review_calendar
 from domain.reports.kpis import QuarterReport
 from domain.reports.quarters import THIS, is_quarter_word, local_today, parse_quarter
-from domain.words import N_, _
+from domain.words import N_, _, speaking
 from handlers.blocks import reports as blocks
 from handlers.context import choose_contract
 from handlers.router import Invocation, Router
@@ -37,22 +37,27 @@ def report_command(invocation: Invocation) -> None:
     with invocation.deps.db() as session:
         contract = choose_contract(session, user=invocation.user, channel=invocation.channel, team=invocation.team,
                                    named=named, usage="report")
-        if want_csv:
-            chosen = parse_quarter(quarter, today=local_today(now, contract.timezone))
-            content = incidents_csv(reports.quarter_incidents(session, contract, chosen, now=now))
-        else:
-            report = reports.report_for(session, contract, quarter=quarter, now=now)
+        language = contract.language
+        with speaking(language):  # posted in the channel: the contract's language, as the outbox's posts are
+            if want_csv:
+                chosen = parse_quarter(quarter, today=local_today(now, contract.timezone))
+                content = incidents_csv(reports.quarter_incidents(session, contract, chosen, now=now))
+            else:
+                report = reports.report_for(session, contract, quarter=quarter, now=now)
     if want_csv:
         label = chosen.label if quarter is None or quarter.lower() != THIS else f"{chosen.label}-to-date"
-        invocation.client.files_upload_v2(
-            channel=invocation.channel, content=content, filename=f"{contract.id}-{label}-incidents.csv",
-            title=_("Incidents of %(contract)s, %(quarter)s", contract=contract.id, quarter=chosen.label),
-            initial_comment=_("The incidents opened in %(quarter)s on %(contract)s, oldest first; times in UTC.",
-                              quarter=chosen.label, contract=contract.id))
+        with speaking(language):
+            invocation.client.files_upload_v2(
+                channel=invocation.channel, content=content, filename=f"{contract.id}-{label}-incidents.csv",
+                title=_("Incidents of %(contract)s, %(quarter)s", contract=contract.id, quarter=chosen.label),
+                initial_comment=_("The incidents opened in %(quarter)s on %(contract)s, oldest first; times in UTC.",
+                                  quarter=chosen.label, contract=contract.id))
         return
-    invocation.respond(response_type="in_channel", **blocks.report_message(report).as_kwargs())
+    with speaking(language):
+        invocation.respond(response_type="in_channel", **blocks.report_message(report).as_kwargs())
     try:
-        upload_chart(invocation.client, invocation.channel, report)
+        with speaking(language):
+            upload_chart(invocation.client, invocation.channel, report)
     except SlackApiError as exc:  # the figures are out; say why the picture is missing, keep the traceback
         log.warning("could not upload the %s chart of %s to %s", report.quarter, contract.id, invocation.channel,
                     exc_info=True)
@@ -76,12 +81,15 @@ def reviews_ics(invocation: Invocation) -> None:
     with invocation.deps.db() as session:
         contract = choose_contract(session, user=invocation.user, channel=invocation.channel, team=invocation.team,
                                    named=named, usage="reviews ics")
-        content = review_calendar(contract, reports.scheduled_reviews(session, contract))
-    invocation.client.files_upload_v2(
-        channel=invocation.channel, content=content, filename=f"{contract.id}-reviews.ics",
-        title=_("Review calendar of %(contract)s", contract=contract.id),
-        initial_comment=_("The reviews and visits of %(contract)s as a calendar file. Import it again after a change: "
-                          "events update in place.", contract=contract.id))
+        language = contract.language
+        with speaking(language):  # a file in the channel: the contract's language
+            content = review_calendar(contract, reports.scheduled_reviews(session, contract))
+    with speaking(language):
+        invocation.client.files_upload_v2(
+            channel=invocation.channel, content=content, filename=f"{contract.id}-reviews.ics",
+            title=_("Review calendar of %(contract)s", contract=contract.id),
+            initial_comment=_("The reviews and visits of %(contract)s as a calendar file. Import it again after a "
+                              "change: events update in place.", contract=contract.id))
 
 
 def register(router: Router) -> None:

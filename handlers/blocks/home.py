@@ -3,12 +3,27 @@
 from dataclasses import dataclass
 from datetime import date
 
-from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    SectionBlock,
+    StaticSelectElement,
+)
 from slack_sdk.models.views import View
 
+from domain import formats
+from domain.points.rules import points_text
 from domain.words import _
 
 MAX_BLOCKS = 100  # Slack's limit for a home tab
+LANGUAGE_BLOCK = "home_language"
+LANGUAGE_CHOICE = "home_language_choice"  # the action: save the person's choice, publish the tab again
+FOLLOW_SLACK = "slack"  # the choice's value for "follow my Slack language" (no override)
+NATIVE_NAMES = {"en": "English", "zh-TW": "繁體中文"}  # each language in its own words, so never translated
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,22 @@ def _contract_blocks(summary: ContractSummary) -> list[Block]:
 
 
 def _year_line(year: YearLine) -> str:
-    points = f"{year.points_tenths / 10:g}"
     line = _("Year %(number)s (%(start)s to %(end)s): %(points)s points bought, expiring after %(end)s",
-             number=year.number, start=year.starts_on, end=year.ends_on, points=points)
+             number=year.number, start=formats.iso_date(year.starts_on), end=formats.iso_date(year.ends_on),
+             points=points_text(year.points_tenths))
     return f"*{line}*" if year.current else line
+
+
+def with_language_choice(view: View, chosen: str | None) -> View:
+    """The language switch right under the header, where it is found first; at 100 blocks the last give way."""
+    follow = Option(value=FOLLOW_SLACK, text=_("Follow my Slack language"))
+    options = [follow, *(Option(value=code, text=name) for code, name in NATIVE_NAMES.items())]
+    switch = SectionBlock(
+        block_id=LANGUAGE_BLOCK,
+        text=MarkdownTextObject(text=_("*Language*\nFor your replies, forms and this tab. Messages posted in a "
+                                       "contract's channels are in the contract's language.")),
+        accessory=StaticSelectElement(action_id=LANGUAGE_CHOICE, options=options,
+                                      initial_option=next((o for o in options if o.value == chosen), follow)))
+    blocks = list(view.blocks or [])
+    view.blocks = [*blocks[:1], switch, *blocks[1:]][:MAX_BLOCKS]
+    return view

@@ -162,7 +162,8 @@ def test_fc_rev_onboarding_posts_once_per_contract_not_on_re_import(harness: Har
     channels = ("C0INCID1", "C0ALERT1", "C0REVIEW1", "C0INCID2", "C0ALERT2", "C0REVIEW2", "C0INCID3", "C0ALERT3")
 
     def welcomes() -> list[int]:
-        return [sum(m["text"].startswith("Welcome to FlexCare") for m in harness.slack.messages(channel))
+        return [sum(m["text"].startswith("Welcome to FlexCare") or "歡迎使用 FlexCare" in m["text"]  # FORMOSA: zh-TW
+                    for m in harness.slack.messages(channel))
                 for channel in channels]
 
     harness.slack.wait_for(lambda: all(welcomes()))

@@ -1,0 +1,74 @@
+"""Whose language (issue 10): every request is answered in its reader's language.
+
+A Bolt global middleware resolves it once per request: the person's App Home choice, else their
+Slack locale (`users.info` with `include_locale`, remembered for `deps.locale_ttl`), else the
+language of the contract the conversation is about, else English. It is put in `context["language"]`
+and made the current language; Bolt runs the listeners after the middleware returns, on its listener
+executor, which carries the request's context variables into those threads (bot/logs.py), lazy
+listeners included. Posts to a channel are rendered by the outbox in the contract's language instead.
+"""
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from domain.people import rules
+from domain.people import service as people
+from domain.words import DEFAULT_LANGUAGE, speak
+from handlers.deps import Deps
+
+log = logging.getLogger(__name__)
+
+# users.info runs before the listener acknowledges, inside Slack's 3-second deadline: one try, briefly.
+LOCALE_TIMEOUT_SECONDS = 2
+
+
+def speak_the_readers_language(context: BoltContext, next: Callable[[], None]) -> None:
+    """Bolt global middleware (after `deps` is provided). Sets the language on every request, so nothing
+    from the previous request on this thread can linger."""
+    user = context.user_id
+    language = (reader_language(context["deps"], context.client, user=user, team=context.team_id,
+                                channel=context.channel_id) if user else DEFAULT_LANGUAGE)
+    context["language"] = language
+    speak(language)
+    next()
+
+
+def reader_language(deps: Deps, client: WebClient | None, *, user: str, team: str | None,
+                    channel: str | None) -> str:
+    """The language `user` reads FlexCare in, in `channel` (None: a DM or App Home). Usually one short read;
+    Slack is asked only once the remembered locale is older than `deps.locale_ttl` (never with `client` None)."""
+    now = deps.clock()
+    with deps.db() as session:
+        known = people.known_person(session, team=team, user=user)
+        # Kept fresh even while an App Home choice overrides it, so "follow my Slack language" applies at once.
+        stale = client is not None and rules.locale_is_stale(known.locale_fetched_at, now=now, ttl=deps.locale_ttl)
+        own = rules.own_language(chosen=known.chosen_language, slack_locale=known.slack_locale)
+        if own is not None and not stale:
+            return own
+        fallback = people.contract_language(session, team=team, user=user, channel=channel)
+    locale = known.slack_locale
+    if stale and client is not None:
+        answered, fresh = _slack_locale(client, user)
+        if answered:
+            locale = fresh
+            with deps.db.begin() as session:
+                people.remember_locale(session, team=team, user=user, locale=fresh, now=now)
+    return rules.spoken_language(chosen=known.chosen_language, slack_locale=locale, contract_language=fallback)
+
+
+def _slack_locale(client: WebClient, user: str) -> tuple[bool, str | None]:
+    """(True, Slack's locale for `user`), or (False, None) when Slack could not say: the request goes on in the
+    fallback language and the next one asks again."""
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=LOCALE_TIMEOUT_SECONDS,
+                      retry_handlers=[])
+    try:
+        answer = quick.users_info(user=user, include_locale=True)
+    except (SlackClientError, OSError):  # an answer in the fallback language beats no answer
+        log.warning("users.info for %s failed; answering in the language known so far", user, exc_info=True)
+        return False, None
+    person = answer.get("user") or {}
+    return True, person.get("locale") if isinstance(person, dict) else None
