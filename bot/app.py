@@ -23,7 +23,7 @@ from bot.settings import Settings
 from domain.inbox import first_delivery
 from handlers.deps import Deps
 from handlers.language import speak_the_readers_language
-from handlers.replies import error_sentence
+from handlers.replies import database_unavailable, error_sentence
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,16 @@ def _drop_repeated_deliveries(deps: Deps) -> Callable[..., BoltResponse]:
     def middleware(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
         if event_id:
-            with deps.db.begin() as session:
-                first = first_delivery(session, f"event:{event_id}", now=deps.clock())
+            try:
+                with deps.db.begin() as session:
+                    first = first_delivery(session, f"event:{event_id}", now=deps.clock())
+            except Exception as exc:
+                if not database_unavailable(exc):
+                    raise
+                # Not acknowledged, so Slack delivers the event again (up to 3 times, minutes apart) once the
+                # database is back, instead of it being lost.
+                log.warning("database unavailable; event %s left for Slack to retry: %s", event_id, exc)
+                return BoltResponse(status=503, body="")
             if not first:
                 log.info("dropped a repeated delivery of %s (retry %s)", event_id,
                          req.headers.get("x-slack-retry-num", ["-"])[0])

@@ -6,7 +6,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 5000  # unless DATABASE_URL says otherwise: sqlite:///flexcare.db?timeout=SECONDS
 
 
 def make_engine(url: URL | str, **kwargs: Any) -> Engine:
@@ -22,6 +22,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    # How long a writer waits for another one's lock before "database is locked". pysqlite's own `timeout`
+    # URL option sets the same busy handler; the PRAGMA below would silently undo it, so it is read here.
+    timeout = engine.url.query.get("timeout")
+    busy_ms = SQLITE_BUSY_TIMEOUT_MS if timeout is None else int(float(str(timeout)) * 1000)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (SQLAlchemy's
@@ -30,7 +35,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

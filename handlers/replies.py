@@ -10,6 +10,8 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from domain.errors import FlexcareError
 from domain.words import _
 
@@ -20,10 +22,19 @@ def error_sentence(exc: BaseException) -> str:
     """The sentence a person sees. A FlexCare error says what to do; anything else gets an id for the log."""
     if isinstance(exc, FlexcareError):
         return str(exc)
+    if database_unavailable(exc):
+        log.warning("the database was unavailable; the person was asked to try again: %s", exc)
+        return _("The FlexCare database is busy or restarting; please try again in a few seconds.")
     error_id = secrets.token_hex(3)
-    log.error("unexpected failure [error %s]", error_id, exc_info=exc)
+    log.error("unexpected failure [error %s]", error_id, exc_info=exc, extra={"error_id": error_id})
     return _("Sorry, something went wrong on our side (error %(error_id)s). Please try again in a minute; "
              "if it happens again, give this error id to your FlexCare administrator.", error_id=error_id)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """SQLite locked past its busy timeout, PostgreSQL restarting or out of reach: the transaction the request
+    was in rolled back, and the same request a little later will do."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 def guarded(listener: Callable[..., None]) -> Callable[..., None]:

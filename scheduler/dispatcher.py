@@ -11,6 +11,7 @@ Exactly once across a crash in flight (issue 7, item 5): a row claimed before bu
 expired: the process died between Slack's answer and the commit), or whose last attempt never got an answer,
 is first looked up in the channel's history (its thread's replies, for a reply) by the key its metadata
 carries, from when the row was written; found, that ts is recorded and nothing is posted.
+Pace: a channel's calls are a second apart, and after a 429 nothing is sent to Slack until its Retry-After ran.
 Order: only the oldest pending row of a channel is ever claimable (whoever holds it, and even while it
 waits out a backoff), so a channel's messages go out in the order they were written; a reply waits
 for its thread parent's ts and an update for its target's ts. A failed parent fails its dependants.
@@ -124,7 +125,7 @@ def _retry_after(headers: dict[str, Any]) -> float:
 class Dispatcher:
     def __init__(self, db: sessionmaker[Session], client: WebClient, *, clock: Callable[[], datetime], worker: str,
                  batch: int = 50, per_channel_interval: float = 1.0, sweep_seconds: float = SWEEP_SECONDS,
-                 client_for: Callable[[str], WebClient] | None = None) -> None:
+                 client_for: Callable[[str], WebClient] | None = None, backoff_scale: float = 1.0) -> None:
         self.db = db
         self.client = client
         # Multi-workspace installs: the client carrying the bot token of the workspace a channel is in.
@@ -134,12 +135,14 @@ class Dispatcher:
         self.batch = batch
         self.per_channel_interval = per_channel_interval  # chat.postMessage: 1 per second per channel
         self.sweep_seconds = sweep_seconds
+        self.backoff_scale = backoff_scale  # tests/faults: 0.1, so a minute of Slack trouble takes seconds
         self._pass_lock = threading.Lock()  # the thread and the APScheduler sweep never run a pass at once
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_call: dict[str, float] = {}  # channel -> time.monotonic() of our last call there
         self._retry_at: datetime | None = None  # earliest backoff we set: wake up then
+        self._quiet_until: datetime | None = None  # a 429's Retry-After: no call to Slack at all before then
 
     # -- the background thread -------------------------------------------------------------------------
     def kick(self) -> None:
@@ -173,6 +176,8 @@ class Dispatcher:
                 log.exception("outbox pass failed; retrying on the next kick or sweep")
 
     def _seconds_to_next_pass(self) -> float:
+        if self._quiet_until is not None and self.clock() < self._quiet_until:
+            return (self._quiet_until - self.clock()).total_seconds()  # a kick meanwhile waits for it too
         if self._retry_at is None:
             return self.sweep_seconds
         return min(max((self._retry_at - self.clock()).total_seconds(), 0.0), self.sweep_seconds)
@@ -181,6 +186,8 @@ class Dispatcher:
     def deliver_pending(self) -> int:
         """Deliver everything deliverable now; returns how many messages were posted or updated."""
         with self._pass_lock:
+            if self._quiet_until is not None and self.clock() < self._quiet_until:
+                return 0  # Slack asked for quiet (Retry-After), for every channel: the rows wait, claimed by none
             self._retry_at = None
             delivered = 0
             while not self._stopping.is_set():
@@ -257,23 +264,29 @@ class Dispatcher:
                 ts = self._already_posted(job) or self._call_slack(job)
             except Exception as exc:  # every failure is recorded on the row; see classify()
                 failure = classify(exc, kind=job.kind)
+                if failure.retry_after:
+                    self._quiet_until = self.clock() + timedelta(seconds=failure.retry_after)
                 self._record_failure(job, failure)
                 if failure.slack_unwell:
                     self._release(jobs[index + 1:])
                     return delivered, True
                 continue
+            finally:
+                # The next call here is spaced from the end of this one: a post the client retried inside (after
+                # a 500 or a 429) lands late, and Slack counts its second from then.
+                self._last_call[job.channel] = time.monotonic()
             self._record_delivery(job, ts)
             delivered += 1
         return delivered, False
 
     def _space(self, channel: str) -> None:
-        """At most one call per `per_channel_interval` per channel (Slack: 1 message per second per channel)."""
+        """At most one call per `per_channel_interval` per channel (Slack: 1 message per second per channel),
+        counted from the end of the channel's last call (_deliver)."""
         last = self._last_call.get(channel)
         if last is not None:
             wait = last + self.per_channel_interval - time.monotonic()
             if wait > 0:
                 self._stopping.wait(wait)
-        self._last_call[channel] = time.monotonic()
 
     def _already_posted(self, job: _Job) -> str | None:
         """The ts of this row's message if Slack already has it (a crash after posting), else None."""
@@ -341,7 +354,7 @@ class Dispatcher:
                 log.error("notification %s to %s failed for good after %d attempts: %s",
                           job.key, job.channel, row.attempts, failure.reason)
                 return
-            wait = max(backoff(row.attempts), timedelta(seconds=failure.retry_after))
+            wait = max(backoff(row.attempts) * self.backoff_scale, timedelta(seconds=failure.retry_after))
             row.next_attempt_at = now + wait
             self._retry_at = min(self._retry_at or row.next_attempt_at, row.next_attempt_at)
             log.warning("notification %s to %s: attempt %d failed (%s); retrying in %s",

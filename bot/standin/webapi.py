@@ -11,6 +11,7 @@ Paths: `/api/<method>` (the Web API), `/respond/<name>` (response_url posts, rec
 """
 
 import json
+import logging
 import threading
 import time
 from collections import Counter
@@ -30,14 +31,19 @@ from bot.standin.store import Call, Channel, SlackError, Upload, User, Workspace
 
 __all__ = ["Call", "SlackStandin", "Upload"]
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 JSON_ARGS = ("blocks", "view", "attachments", "files", "metadata")  # JSON strings in form-encoded calls
 
 
 class SlackStandin:
     def __init__(self, port: int = 0, *, team_id: str = TEAM_ID, bot_user_id: str = BOT_USER_ID,
-                 bot_id: str = BOT_ID, ts_clock: Callable[[], float] | None = None) -> None:
+                 bot_id: str = BOT_ID, ts_clock: Callable[[], float] | None = None,
+                 scopes: Iterable[str] | None = None) -> None:
         self._port = port
+        # The bot token's scopes, sent as Slack does in X-OAuth-Scopes on every Web API answer (`flexcare doctor`
+        # reads them); None: no header.
+        self._scopes = ",".join(scopes) if scopes is not None else None
         self._lock = threading.RLock()
         self._ws = Workspace(team_id=team_id, bot_user_id=bot_user_id, bot_id=bot_id, ts_clock=ts_clock)
         self._faults = Faults()
@@ -182,21 +188,25 @@ class SlackStandin:
 
     # -- faults ------------------------------------------------------------------------------------
     def fail(self, method: str, status: int | None = None, *, error: str | None = None, retry_after: int = 1,
-             times: int | None = 1) -> None:
+             times: int | None = 1, for_seconds: float | None = None) -> None:
         """Answer the next `times` calls to `method` ("*": any) with HTTP `status` (429 adds Retry-After)
-        or, with `error` alone, HTTP 200 and `{"ok": false, "error": error}`. times=None: until cleared."""
+        or, with `error` alone, HTTP 200 and `{"ok": false, "error": error}`. times=None: until cleared,
+        or until `for_seconds` from now have passed (a window: `times=None, for_seconds=2`)."""
         with self._lock:
-            self._faults.fail(method, status=status, error=error, retry_after=retry_after, times=times)
+            self._faults.fail(method, status=status, error=error, retry_after=retry_after, times=times,
+                              for_seconds=for_seconds)
 
     def outage(self, seconds: float | None = None) -> None:
         """Every request gets HTTP 503 for `seconds` (None: until clear_faults())."""
         with self._lock:
             self._faults.outage(seconds)
 
-    def delay(self, method: str, seconds: float) -> None:
-        """Answer `method` ("*": any) only after `seconds`; 0 removes the delay."""
+    def delay(self, method: str, seconds: float, *, for_seconds: float | None = None) -> None:
+        """Answer `method` ("*": any) only after `seconds`; 0 removes the delay. With `for_seconds`, only calls
+        arriving in that window from now are slow. A client whose timeout is shorter gives up, but the
+        stand-in still carries the call out, as Slack does with a request it received."""
         with self._lock:
-            self._faults.delay(method, seconds)
+            self._faults.delay(method, seconds, for_seconds=for_seconds)
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -212,6 +222,8 @@ class SlackStandin:
             time.sleep(pause)  # outside the lock: other calls carry on meanwhile
         with self._lock:
             answer = self._faults.take(method) or self._perform(kind, target, args, raw, token)
+            if kind == "api" and self._scopes is not None:
+                answer = Answer(answer.status, answer.body, {**answer.headers, "X-OAuth-Scopes": self._scopes})
             recorded = {"file_id": target, "length": len(raw)} if kind == "upload" else args
             self._ws.calls.append(Call(method, recorded, at, failed=answer.status != 200 or not answer.body.get("ok"),
                                        status=answer.status, error=answer.body.get("error"), token=token))
@@ -272,13 +284,16 @@ def _handler_for(standin: SlackStandin) -> type[BaseHTTPRequestHandler]:
         def _send(self, answer: Answer) -> None:
             is_respond = self.path.startswith("/respond/") and answer.status == 200
             body = b"ok" if is_respond else json.dumps(answer.body).encode()  # response_url answers plain "ok"
-            self.send_response(answer.status)
-            self.send_header("Content-Type", "text/plain" if is_respond else "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in answer.headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(answer.status)
+                self.send_header("Content-Type", "text/plain" if is_respond else "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in answer.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # a client that timed out (a delay) is gone
+                log.info("the client of %s left before its answer; the call is recorded", self.path)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # the recorded calls are the log
