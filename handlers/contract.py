@@ -7,6 +7,7 @@ from domain.contracts.records import CHANNEL_PURPOSES
 from domain.errors import FlexcareError
 from domain.words import N_, _
 from handlers.blocks import contract as blocks
+from handlers.blocks.text import echoed
 from handlers.context import choose_contract
 from handlers.router import Invocation, Router
 
@@ -38,7 +39,7 @@ def link(invocation: Invocation) -> None:
     purpose = invocation.args[1].lower() if len(invocation.args) > 1 else "incidents"
     if purpose not in CHANNEL_PURPOSES:
         raise FlexcareError(_("%(purpose)s is not a channel purpose; use incidents, alerts or reviews.",
-                              purpose=purpose))
+                              purpose=echoed(purpose)))
     with invocation.deps.db.begin() as session:
         contract = choose_contract(session, user=invocation.user, channel=None, team=invocation.team,
                                    named=invocation.args[0], action=Action.LINK_CHANNEL)

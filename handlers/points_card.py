@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from domain import formats
 from domain.access import Action, require
 from domain.contracts.records import Contract
 from domain.errors import FlexcareError
@@ -55,7 +56,7 @@ def open_extra_days(body: dict[str, Any], client: WebClient, respond: Respond, d
                                   request=request.id, status=_(request.status)))
         available = ledger.year_balance(session, contract, request.contract_year, now=deps.clock()).available
         headline = _("Request %(request)s: %(service)s on %(day)s", request=request.id, service=request.item_name,
-                     day=request.service_on)
+                     day=formats.iso_date(request.service_on))
     client.views_open(trigger_id=body["trigger_id"],
                       view=forms.extra_days_modal(request.id, headline, menu.extra_day_tenths, available))
 

@@ -67,6 +67,8 @@ def check_notice(new: NewNotice) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not new.product.strip():
         errors["product"] = _("Name the product family or solution the notice is about.")
+    elif len(new.product.strip()) > rules.PRODUCT_MAX:
+        errors["product"] = _("Keep the product name to %(max)s characters.", max=rules.PRODUCT_MAX)
     if new.kind not in NOTICE_KINDS:
         errors["kind"] = _("Choose critical patch, security issue or critical problem.")
     if new.severity not in SEVERITIES:

@@ -12,6 +12,7 @@ ACK_BUSINESS_DAYS = 2  # FC-INC-9 (issue 9): a notice not acknowledged within 2 
 DEFAULT_STALE_AFTER = timedelta(days=90)  # FC-REV "kept current": the default; the sweep takes another
 ONBOARDING_GRACE = timedelta(weeks=2)  # open kick-off items are reminded after 2 weeks, then weekly
 TITLE_MAX, DETAILS_MAX, LINK_MAX, NOTE_MAX = 150, 2500, 500, 1000
+PRODUCT_MAX = 150  # the form's limit; an AGSM covers any product named, so nothing else bounds it
 
 # Who keeps each document current (FC-REV table): the support plan by the TAM, ESM or AGSM (the ESM first: it
 # is the customer's service plan), the operational profile by the TAM only.

@@ -17,6 +17,7 @@ from domain.words import _
 SUMMARY_MAX = 120  # fits the card's header (150) beside the incident id
 DESCRIPTION_MAX = 3000  # Slack's plain-text input limit
 VENDOR_MAX = 100
+PRODUCT_MAX = 150  # the form's limit for a product an AGSM contract names freely (the column holds 200)
 CASE_REF_MAX = 100
 RESOLUTION_MAX = 2000
 UPDATE_MAX = 2000
@@ -189,7 +190,9 @@ def check_new_incident(*, summary: str, description: str, impact: int, product: 
     impact_error = check_impact(impact)
     if impact_error:
         errors["impact"] = impact_error
-    if not cover.covers(product):
+    if len(product) > PRODUCT_MAX:
+        errors["product"] = _("Keep the product name to %(max)s characters.", max=PRODUCT_MAX)
+    elif not cover.covers(product):
         errors["product"] = (_("Pick the product the incident is about.") if not product.strip() else
                              _("Contract options do not cover %(product)s; pick one of the products the "
                                "contract covers.", product=product))

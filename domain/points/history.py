@@ -73,9 +73,9 @@ def ledger_csv(entries: Sequence[PointsEntry]) -> str:
     for entry in entries:
         running += entry.tenths
         writer.writerow([entry.id, entry.recorded_at.isoformat(), entry.contract_id, entry.contract_year, entry.kind,
-                         rules.points_text(entry.tenths), rules.points_text(entry.held_tenths),
+                         rules.points_number(entry.tenths), rules.points_number(entry.held_tenths),
                          entry.request_id or "", entry.corrects_id or "", entry.actor, _safe(entry.reason),
-                         _safe(entry.reference or ""), rules.points_text(running)])
+                         _safe(entry.reference or ""), rules.points_number(running)])
     return out.getvalue()
 
 

@@ -34,7 +34,7 @@ def sync_purchases(session: Session, contract: Contract, now: datetime, *,
         written.append(ledger.append(session, PointsEntry(
             contract_id=contract.id, contract_year=year.number, kind=PURCHASE, tenths=year.points_tenths,
             held_tenths=0, actor=actor, recorded_at=now, idempotency_key=purchase_key,
-            reason=f"{rules.points_text(year.points_tenths)} points bought for contract year {year.number}")))
+            reason=f"{rules.points_number(year.points_tenths)} points bought for contract year {year.number}")))
         # Points recorded for a year that is already over were never spendable (FC-PTS-1).
         expired = ledger.expire_year(session, contract=contract, number=year.number, now=now)
         written += [expired] if expired is not None else []
@@ -52,11 +52,11 @@ def _correct_purchase(session: Session, contract: Contract, purchase: PointsEntr
     if unused + wanted - recorded < 0:
         used = recorded - unused
         raise ContractFileError([
-            f"{contract.id}: points[year {purchase.contract_year}]: {rules.points_text(wanted)} points is less than "
-            f"the {rules.points_text(used)} already spent, reserved, expired or cashed out in that year; "
+            f"{contract.id}: points[year {purchase.contract_year}]: {rules.points_number(wanted)} points is less than "
+            f"the {rules.points_number(used)} already spent, reserved, expired or cashed out in that year; "
             "the figure can only go down to that (FC-PTS-1)"])
     return ledger.correct(
         session, contract=contract, corrects_id=purchase.id, tenths=wanted - recorded, by=actor, now=now,
         key=f"correction:{purchase.idempotency_key}:{len(corrections) + 1}",
         reason=(f"the contract file changed contract year {purchase.contract_year}'s points from "
-                f"{rules.points_text(recorded)} to {rules.points_text(wanted)}"))
+                f"{rules.points_number(recorded)} to {rules.points_number(wanted)}"))

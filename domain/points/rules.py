@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from domain import formats
 from domain.errors import FlexcareError, OutsideTerm
 from domain.words import _
 
@@ -110,17 +111,24 @@ def paying_year(years: Sequence[YearTerms], service_on: date) -> YearTerms:
     first = min((y.starts_on for y in years), default=None)
     last = max((y.ends_on for y in years), default=None)
     raise OutsideTerm(_("%(day)s is outside this contract's term (%(start)s to %(end)s). Choose a service day "
-                        "inside the term.", day=service_on, start=first, end=last))
+                        "inside the term.", day=formats.iso_date(service_on), start=first and formats.iso_date(first),
+                        end=last and formats.iso_date(last)))
 
 
 def check_service_day(service_on: date, *, today: date) -> None:
     """A service cannot be booked for a day that has passed (contract time)."""
     if service_on < today:
-        raise FlexcareError(_("%(day)s has already passed. Choose today or a later day.", day=service_on))
+        raise FlexcareError(_("%(day)s has already passed. Choose today or a later day.",
+                              day=formats.iso_date(service_on)))
 
 
 def points_text(tenths: int) -> str:
-    """`12`, `4.5`, `-3`: a number of points as people read it, exact (FC-DEC-3)."""
+    """`12`, `4.5`, `1,000`, `-3`: a number of points as people read it in their language, exact (FC-DEC-3)."""
+    return formats.points(tenths)
+
+
+def points_number(tenths: int) -> str:
+    """`1000`, `4.5`, `-3`: the same exact number for files and logs (CSV, the ledger's reasons), never grouped."""
     sign = "-" if tenths < 0 else ""
     whole, tenth = divmod(abs(tenths), TENTHS_PER_POINT)
     return f"{sign}{whole}" if tenth == 0 else f"{sign}{whole}.{tenth}"

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain import formats
 from domain.access import Action, may, require
 from domain.contracts.records import Contract
 from domain.errors import FlexcareError, NotAllowed, NotFound
@@ -73,7 +74,7 @@ def quote(session: Session, *, contract: Contract, menu: ServiceMenu, form: Requ
     today = rules.local_day(now, contract.timezone)
     if form.service_on < today:
         raise RequestFormError("date", _("%(day)s has already passed. Choose today or a later day.",
-                                         day=form.service_on))
+                                         day=formats.iso_date(form.service_on)))
     try:
         year = rules.paying_year(contract.years, form.service_on)
     except FlexcareError as exc:
@@ -129,10 +130,10 @@ def request_service(session: Session, *, contract: Contract, menu: ServiceMenu, 
 
 
 def _reason(request: ServiceRequest) -> str:
-    surcharge = (f" + {rules.points_text(request.surcharge_tenths)} short-notice surcharge "
+    surcharge = (f" + {rules.points_number(request.surcharge_tenths)} short-notice surcharge "
                  f"({request.notice_days} days' notice, FC-PTS-4)") if request.surcharge_tenths else ""
     return (f"{request.item_name} on {request.service_on} ({request.days} x {request.unit}, {request.delivery}, "
-            f"{request.hours} hours): {rules.points_text(request.base_tenths)}{surcharge}")
+            f"{request.hours} hours): {rules.points_number(request.base_tenths)}{surcharge}")
 
 
 def accept_request(session: Session, *, request_id: int, by: str, now: datetime) -> ServiceRequest:

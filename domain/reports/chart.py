@@ -6,6 +6,7 @@ backend; matplotlib is imported inside the functions, so the bot starts without 
 import io
 from typing import TYPE_CHECKING
 
+from domain import formats
 from domain.reports.kpis import QuarterReport
 from domain.words import _
 
@@ -19,7 +20,7 @@ RATE_COLOUR = "#1d4ed8"
 
 
 def chart_title(report: QuarterReport) -> str:
-    period = (_("%(quarter)s to %(day)s", quarter=report.quarter, day=report.last_day.isoformat())
+    period = (_("%(quarter)s to %(day)s", quarter=report.quarter, day=formats.iso_date(report.last_day))
               if report.to_date else report.quarter)
     return _("%(contract)s (%(customer)s): incidents and first technical contact, %(period)s",
              contract=report.contract_id, customer=report.customer, period=period)
@@ -32,7 +33,7 @@ def report_figure(report: QuarterReport) -> "Figure":
 
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     bars = figure.add_subplot()
-    months = [f"{m.month:%b %Y}" for m in report.months]
+    months = [formats.month_year(m.month) for m in report.months]
     bottom = [0] * len(months)
     for level, colour in enumerate(IMPACT_COLOURS, start=1):
         counts = [m.opened[level - 1] for m in report.months]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain import formats
 from domain.access import Role, roles_of
 from domain.contracts.records import Contract
 from domain.contracts.rules import contract_year_of
@@ -145,12 +146,14 @@ def reschedule(session: Session, *, review_id: int, to: date, by: str, now: date
     today = local_today(contract, now)
     if not contract.starts_on <= to <= contract.ends_on:
         raise OutsideTerm(_("%(day)s is outside the term of %(contract)s (%(start)s to %(end)s); choose a day inside "
-                            "it.", day=to, contract=contract.id, start=contract.starts_on, end=contract.ends_on))
+                            "it.", day=formats.iso_date(to), contract=contract.id,
+                            start=formats.iso_date(contract.starts_on), end=formats.iso_date(contract.ends_on)))
     if to < today:
-        raise FlexcareError(_("%(day)s has passed; choose today or a later day.", day=to))
+        raise FlexcareError(_("%(day)s has passed; choose today or a later day.", day=formats.iso_date(to)))
     if not days.is_open(to):
-        raise FlexcareError(_("%(day)s is not a business day in %(place)s; the next one is %(next)s.", day=to,
-                              place=contract.country, next=days.on_or_after(to)))
+        raise FlexcareError(_("%(day)s is not a business day in %(place)s; the next one is %(next)s.",
+                              day=formats.iso_date(to), place=contract.country,
+                              next=formats.iso_date(days.on_or_after(to))))
     moved_from = review.scheduled_on
     if to == moved_from:
         return Rescheduled(review, moved_from)
@@ -171,7 +174,7 @@ def mark_held(session: Session, *, review_id: int, by: str, now: datetime) -> Re
         return review
     if review.scheduled_on > local_today(contract, now):
         raise FlexcareError(_("This review is on %(day)s, so it cannot have been held yet. If it took place "
-                              "earlier, reschedule it to today first.", day=review.scheduled_on))
+                              "earlier, reschedule it to today first.", day=formats.iso_date(review.scheduled_on)))
     review.status, review.held_by, review.held_at = HELD, by, now
     reminders.announce(session, review=review, contract=contract, what="held", by=by, now=now)
     return review
@@ -190,7 +193,7 @@ def changeable(session: Session, *, review_id: int, by: str, held_ok: bool = Fal
                            staff=", ".join(f"<@{u}>" for u in sorted(contract.vendor_staff()))))
     if review.status == HELD and not held_ok and review.held_at is not None:
         raise FlexcareError(_("This review was marked held on %(day)s by <@%(who)s>; it cannot change now.",
-                              day=review.held_at.date(), who=review.held_by))
+                              day=formats.iso_date(review.held_at.date()), who=review.held_by))
     if review.status == CANCELLED:
         raise FlexcareError(_("This review was cancelled when the contract file changed; `/flexcare reviews` "
                               "shows the current ones."))
@@ -208,11 +211,12 @@ def _cadence_warnings(session: Session, review: Review, contract: Contract, move
         if breach.pair is not None and review.scheduled_on in breach.pair:
             other = breach.pair[0] if breach.pair[1] == review.scheduled_on else breach.pair[1]
             warnings.append(_("Remote reviews on %(one)s and %(other)s are less than 7 days apart; FC-DEC-5 asks for "
-                              "at most one a week.", one=review.scheduled_on, other=other))
+                              "at most one a week.", one=formats.iso_date(review.scheduled_on),
+                              other=formats.iso_date(other)))
         elif breach.month is not None and (breach.month.year, breach.month.month) in (
                 (moved_from.year, moved_from.month), (review.scheduled_on.year, review.scheduled_on.month)):
             warnings.append(_("%(month)s now has no remote review; FC-DEC-5 asks for at least one in every calendar "
-                              "month of the term.", month=f"{breach.month:%B %Y}"))
+                              "month of the term.", month=formats.full_month_year(breach.month)))
     return warnings
 
 

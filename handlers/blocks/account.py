@@ -21,12 +21,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from domain import formats
 from domain.account import documents, notices
 from domain.words import N_, _, n_, speaking
 from handlers.blocks import account_forms as ids
 from handlers.blocks import points_forms
 from handlers.blocks.message import SlackMessage
 from handlers.blocks.notifications import renderer
+from handlers.blocks.text import bold, clip, escape, url
 from handlers.blocks.time import both
 
 LIST_MAX = 20  # notices in a list or the home section; the rest are counted
@@ -39,12 +41,13 @@ def _mentions(users: Sequence[str]) -> str:
 
 
 def _day(value: str) -> str:
-    return date.fromisoformat(value).strftime("%a %d %b %Y")
+    return formats.weekday_date(date.fromisoformat(value))
 
 
 def headline(facts: dict[str, Any]) -> str:
     return _("%(kind)s · %(severity)s · %(product)s: %(title)s", kind=_(ids.KIND_LABEL[facts["kind"]]),
-             severity=_(ids.SEVERITY_LABEL[facts["severity"]]), product=facts["product"], title=facts["title"])
+             severity=_(ids.SEVERITY_LABEL[facts["severity"]]), product=bold(facts["product"]),
+             title=bold(facts["title"]))  # bold: the card shows the headline in *...*
 
 
 def state_line(facts: dict[str, Any]) -> str:
@@ -67,7 +70,7 @@ def plan_line(facts: dict[str, Any]) -> str:
     if facts.get("points_request"):
         line += "\n" + _("Offered as a points request: customer admins, press *Request a service* to book it.")
     if facts.get("plan_note"):
-        line += "\n" + facts["plan_note"]
+        line += "\n" + escape(facts["plan_note"])
     return line
 
 
@@ -76,9 +79,9 @@ def notice_card(facts: dict[str, Any]) -> SlackMessage:
     title = headline(facts)
     risks = [_(ids.RISK_LABEL[k]) for k, on in (("data_loss", facts["data_loss_risk"]),
                                                  ("disruption", facts["disruption_risk"])) if on]
-    body = facts["details"][:2000]
+    body = escape(facts["details"][:2000])
     if facts.get("link"):
-        body += "\n<" + facts["link"] + "|" + _("Vendor advisory") + ">"
+        body += "\n<" + url(facts["link"]) + "|" + _("Vendor advisory") + ">"
     people = _("%(notice)s for %(contract)s · ESM %(esms)s · TAM %(tams)s", notice=facts["notice"],
                contract=facts["contract"], esms=_mentions(facts["esms"]), tams=_mentions(facts["tams"]))
     buttons = [ButtonElement(action_id=ids.PLAN, text=_("Plan") if not facts.get("plan_by") else _("Change plan"),
@@ -91,9 +94,9 @@ def notice_card(facts: dict[str, Any]) -> SlackMessage:
                                      value=facts["contract"]))
     blocks: list[Block] = [
         SectionBlock(block_id=ids.NOTICE_HEADER, text=MarkdownTextObject(text=f"*{title}*"[:3000])),
-        SectionBlock(text=MarkdownTextObject(text=body[:3000])),
+        SectionBlock(text=MarkdownTextObject(text=clip(body, 3000))),
         ContextBlock(elements=[MarkdownTextObject(text=" · ".join([people, *risks])[:3000])]),
-        SectionBlock(text=MarkdownTextObject(text=state_line(facts)[:3000])),
+        SectionBlock(text=MarkdownTextObject(text=clip(state_line(facts), 3000))),
         ActionsBlock(block_id=ids.NOTICE_ACTIONS, elements=buttons),
     ]
     return SlackMessage(text=_("%(notice)s: %(headline)s", notice=facts["notice"], headline=title), blocks=blocks)
@@ -102,7 +105,7 @@ def notice_card(facts: dict[str, Any]) -> SlackMessage:
 def ack_reminder(params: dict[str, Any]) -> SlackMessage:
     text = _("%(admins)s: %(notice)s (%(title)s) has not been acknowledged for 2 business days. Please read it and "
              "press Acknowledge (FC-INC-9).", admins=_mentions(params["admins"]), notice=params["notice"],
-             title=params["title"])
+             title=bold(params["title"]))
     return SlackMessage(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text[:3000]))])
 
 
@@ -120,7 +123,7 @@ def stale_document(params: dict[str, Any]) -> SlackMessage:
                  days=params["stale_after_days"])
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text[:3000]))]
     if params.get("link"):
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"<{params['link']}|{label}>")]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"<{url(params['link'])}|{label}>")]))
     return SlackMessage(text=text, blocks=blocks)
 
 
@@ -146,7 +149,7 @@ def plan_view(contract: str, docs: Sequence[dict[str, Any]]) -> SlackMessage:
     blocks: list[Block] = [HeaderBlock(text=title[:150])]
     for doc in docs:
         label = _(DOCUMENT_LABEL[doc["kind"]])
-        link = f"<{doc['link']}|{label}>" if doc.get("link") else _("%(document)s: not linked yet", document=label)
+        link = f"<{url(doc['link'])}|{label}>" if doc.get("link") else _("%(document)s: not linked yet", document=label)
         reviewed = (_("last reviewed %(when)s by <@%(who)s>", who=doc["reviewed_by"],
                       when=both(datetime.fromisoformat(doc["reviewed_at"]), doc["timezone"]))
                     if doc.get("reviewed_at") else _("never reviewed"))

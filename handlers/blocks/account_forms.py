@@ -21,6 +21,7 @@ from domain.account import rules
 from domain.account.notices import ActionPlan, NewNotice
 from domain.account.records import NOTICE_KINDS, SEVERITIES
 from domain.words import N_, _
+from handlers.blocks.text import without_controls
 
 NOTICE_MODAL, PLAN_MODAL = "flexcare_notice_new", "flexcare_notice_plan"
 ACKNOWLEDGE, PLAN, TICK, REVIEWED = "notice_acknowledge", "notice_plan", "onboarding_tick", "account_doc_reviewed"
@@ -91,7 +92,7 @@ def values(view: dict[str, Any]) -> dict[str, Any]:
             elif "selected_date" in element:
                 found[block_id] = element["selected_date"]
             else:
-                found[block_id] = element.get("value")
+                found[block_id] = without_controls(element.get("value"))
     return found
 
 
@@ -107,11 +108,12 @@ def read_plan(view: dict[str, Any]) -> tuple[int, ActionPlan, dict[str, str]]:
     """The plan, plus what Slack cannot check for us (service days that are not a number)."""
     got, errors = values(view), {}
     days_text = (got.get(SERVICE_DAYS) or "").strip()
-    if days_text and not days_text.isdigit():
+    whole = days_text.isascii() and days_text.isdigit()  # "²" is a digit to isdigit(), but not to int()
+    if days_text and not whole:
         errors[SERVICE_DAYS] = _("Give the technical service days as a whole number, or leave it empty.")
     install = got.get(INSTALL_ON)
     plan = ActionPlan(install_on=date.fromisoformat(install) if install else None, mode=got.get(MODE),
-                      service_days=int(days_text) if days_text.isdigit() else None,
+                      service_days=int(days_text) if whole else None,
                       points_request="yes" in (got.get(POINTS_REQUEST) or []), note=got.get(NOTE))
     delivery_id = int(json.loads(view.get("private_metadata") or "{}").get("delivery_id", 0))
     return delivery_id, plan, errors

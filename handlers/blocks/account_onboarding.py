@@ -1,11 +1,12 @@
 """Onboarding messages (FC-REV: FlexCare start, welcome kit, kick-off): the welcome message, the vendor staff's
 checklist with its tick buttons, and the reminder while items stay open."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from slack_sdk.models.blocks import Block, ButtonElement, ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
+from domain import formats
 from domain.account import onboarding
 from domain.account.rules import ROLE_DUTIES
 from domain.points.rules import points_text
@@ -38,9 +39,14 @@ def who_is_who(roles: list[dict[str, Any]]) -> str:
     return _("*Who is who*") + "\n" + "\n".join(lines)
 
 
+def _clock(value: str) -> str:
+    return formats.clock(time.fromisoformat(value))  # facts keep `08:00`; the reader's language writes it
+
+
 def incidents_text(facts: dict[str, Any]) -> str:
     hours = (_("around the clock (your base contract is 24x7)") if facts["around_the_clock"] else
-             _("%(opens)s-%(closes)s on your local business days", opens=facts["opens"], closes=facts["closes"]))
+             _("%(opens)s-%(closes)s on your local business days", opens=_clock(facts["opens"]),
+               closes=_clock(facts["closes"])))
     where = (_("Cards appear in <#%(channel)s>.", channel=facts["incidents_channel"])
              if facts.get("incidents_channel") else "")
     return _("*Opening and escalating an incident*\nChoose *Escalate to FlexCare* on any message, or type "
@@ -56,7 +62,7 @@ def points_line(facts: dict[str, Any]) -> str:
         body = _("Contract year %(year)s has %(points)s points available until %(end)s; unused points expire at the "
                  "end of each contract year and cannot be refunded or moved (FC-PTS-1, 2).", year=facts["year"],
                  points=points_text(facts["available_tenths"]),
-                 end=date.fromisoformat(facts["year_ends_on"]).strftime("%d %b %Y"))
+                 end=formats.long_date(date.fromisoformat(facts["year_ends_on"])))
     return _("*Points*") + "\n" + body + " " + _(
         "Book services from the menu with `/flexcare points` at least 3 weeks ahead; at shorter notice the vendor "
         "may accept and charge 50% more (FC-PTS-3, 4).")
@@ -65,9 +71,9 @@ def points_line(facts: dict[str, Any]) -> str:
 def reviews_text(reviews: list[dict[str, Any]]) -> str:
     if not reviews:
         return _("*Next scheduled reviews*\nNone scheduled yet; `/flexcare reviews` will show them.")
-    lines = [_("%(day)s · %(kind)s (%(mode)s) with <@%(owner)s>", day=date.fromisoformat(r["on"]).strftime(
-        "%a %d %b %Y"), kind=_(REVIEW_LABEL.get(r["kind"], r["kind"])), mode=_(r["mode"]), owner=r["owner"])
-        for r in reviews]
+    lines = [_("%(day)s · %(kind)s (%(mode)s) with <@%(owner)s>", day=formats.weekday_date(date.fromisoformat(r["on"])),
+               kind=_(REVIEW_LABEL.get(r["kind"], r["kind"])), mode=_(r["mode"]), owner=r["owner"])
+             for r in reviews]
     return _("*Next scheduled reviews*") + "\n" + "\n".join(lines)
 
 

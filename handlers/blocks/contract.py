@@ -5,13 +5,16 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
+from domain import formats
 from domain.contracts.records import CUSTOMER_ADMIN, CUSTOMER_MEMBER, Contract
 from domain.contracts.rules import contract_year_of
 from domain.errors import OutsideTerm
 from domain.words import N_, _
 from handlers.blocks.message import SlackMessage
+from handlers.blocks.text import clip
 from handlers.blocks.time import local_time, slack_date
 
+SECTION_MAX, CONTEXT_MAX = 3000, 2000  # Block Kit: a section's text, a context element's text
 BASE_SUPPORT = {
     "standard": N_("Enterprise Support Standard (24x7): FlexCare runs around the clock."),
     "basic": N_("Enterprise Support Basic (business hours): FlexCare runs %(opens)s-%(closes)s local time on "
@@ -20,8 +23,8 @@ BASE_SUPPORT = {
 
 
 def contract_card(contract: Contract, *, now: datetime, open_now: bool, next_opening: datetime | None) -> SlackMessage:
-    hours = _(BASE_SUPPORT[contract.base_support], opens=f"{contract.service_opens:%H:%M}",
-              closes=f"{contract.service_closes:%H:%M}")
+    hours = _(BASE_SUPPORT[contract.base_support], opens=formats.clock(contract.service_opens),
+              closes=formats.clock(contract.service_closes))
     where = " ".join(p for p in (contract.country, contract.subdivision, contract.timezone) if p)
     if open_now:
         status = _("Service hours now.")
@@ -33,7 +36,8 @@ def contract_card(contract: Contract, *, now: datetime, open_now: bool, next_ope
         MarkdownTextObject(text=_("*Base support*\n%(hours)s", hours=hours)),
         MarkdownTextObject(text=_("*Location*\n%(where)s, local time %(now)s. %(status)s",
                                   where=where, now=local_time(now, contract.timezone), status=status)),
-        MarkdownTextObject(text=_("*Term*\n%(start)s to %(end)s", start=contract.starts_on, end=contract.ends_on)),
+        MarkdownTextObject(text=_("*Term*\n%(start)s to %(end)s", start=formats.iso_date(contract.starts_on),
+                                  end=formats.iso_date(contract.ends_on))),
         MarkdownTextObject(text=_year_line(contract, now)),
     ]
     options = "\n".join(_option_line(o.type, o.scope, o.person, o.unavailable, o.transferred_from)
@@ -48,9 +52,11 @@ def contract_card(contract: Contract, *, now: datetime, open_now: bool, next_ope
             HeaderBlock(text=f"{contract.id} · {contract.customer}"[:150]),
             SectionBlock(fields=fields),
             DividerBlock(),
-            SectionBlock(text=MarkdownTextObject(text=_("*Options*\n%(options)s", options=options))),
-            SectionBlock(text=MarkdownTextObject(text=people)),
-            ContextBlock(elements=[MarkdownTextObject(text=_("Channels: %(channels)s", channels=channels))]),
+            # A large contract (dozens of options, hundreds of members) is cut at Block Kit's limits, never refused.
+            SectionBlock(text=MarkdownTextObject(text=clip(_("*Options*\n%(options)s", options=options), SECTION_MAX))),
+            SectionBlock(text=MarkdownTextObject(text=clip(people, SECTION_MAX))),
+            ContextBlock(elements=[MarkdownTextObject(text=clip(_("Channels: %(channels)s", channels=channels),
+                                                                CONTEXT_MAX))]),
         ],
     )
 
@@ -63,7 +69,8 @@ def _year_line(contract: Contract, now: datetime) -> str:
         return _("*Contract year*\nnone today: the term has not started or has ended")
     year = next(y for y in contract.years if y.number == number)
     return _("*Contract year*\n%(number)s of %(total)s, %(start)s to %(end)s",
-             number=number, total=len(contract.years), start=year.starts_on, end=year.ends_on)
+             number=number, total=len(contract.years), start=formats.iso_date(year.starts_on),
+             end=formats.iso_date(year.ends_on))
 
 
 def _option_line(kind: str, scope: str, person: str, unavailable: bool, transferred_from: str | None) -> str:

@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 
 from domain.incidents.rules import DESCRIPTION_MAX, REASON_MAX, RESOLUTION_MAX, SUMMARY_MAX, UPDATE_MAX
 from domain.words import N_, _
+from handlers.blocks.text import without_controls
 from handlers.blocks.time import duration
 
 SHORTCUT = "flexcare_escalate"  # app_manifest.yml: the message shortcut "Escalate to FlexCare"
@@ -38,6 +39,7 @@ RECORD_FTC, ESCALATE, CHANGE_IMPACT = "incident_record_ftc", "incident_escalate"
 POST_UPDATE, RESOLVE, REOPEN = "incident_post_update", "incident_resolve", "incident_reopen"
 CARD_HEADER, CARD_FIELDS, CARD_ACTIONS = "incident_card_header", "incident_card_fields", "incident_card_actions"
 INPUT = "value"  # the action id of the one element in each input block
+OPTIONS_MAX = 100  # Block Kit's limit for a static select
 
 IMPACT_MEANING = {
     1: N_("1 · Critical: production down or unusable, no workaround"),
@@ -91,9 +93,12 @@ def impact_options(choice: ContractChoice) -> list[Option]:
 def new_incident_modal(choices: Sequence[ContractChoice], chosen: ContractChoice, *, summary: str,
                        description: str, metadata: dict[str, Any]) -> View:
     """The form behind the message shortcut and `/flexcare incident new` (issue 5, "Opening an incident")."""
-    contract_options = [Option(value=c.id, text=f"{c.id} · {c.customer}"[:75]) for c in choices[:100]]
+    shown = list(choices[:OPTIONS_MAX])  # a select holds 100; the chosen contract is always one of them
+    if all(c.id != chosen.id for c in shown):
+        shown = [*shown[:OPTIONS_MAX - 1], chosen]
+    contract_options = [Option(value=c.id, text=f"{c.id} · {c.customer}"[:75]) for c in shown]
     initial = next(o for o in contract_options if o.value == chosen.id)
-    products = [Option(value=p[:150], text=p[:75]) for p in chosen.products[:100]]
+    products = [Option(value=p[:150], text=p[:75]) for p in chosen.products[:OPTIONS_MAX]]
     blocks: list[Any] = [
         InputBlock(block_id=CONTRACT, label=_("Contract"), dispatch_action=True,
                    element=StaticSelectElement(action_id=CONTRACT_PICKED, options=contract_options,
@@ -201,7 +206,7 @@ def values(view: dict[str, Any]) -> dict[str, Any]:
             elif "selected_option" in element:
                 found[block_id] = (element["selected_option"] or {}).get("value")
             else:
-                found[block_id] = element.get("value")
+                found[block_id] = without_controls(element.get("value"))
     return found
 
 

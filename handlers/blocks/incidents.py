@@ -24,6 +24,7 @@ from domain.words import N_, _, speaking
 from handlers.blocks import incident_forms as ids
 from handlers.blocks.message import SlackMessage
 from handlers.blocks.notifications import renderer
+from handlers.blocks.text import clip, escape, url
 from handlers.blocks.time import both, duration, slack_date
 
 STATUS = {"open": N_("Open"), "resolved": N_("Resolved")}
@@ -91,7 +92,7 @@ def incident_card(facts: dict[str, Any]) -> SlackMessage:
     key, zone = facts["key"], facts["timezone"]
     fields = [
         MarkdownTextObject(text=_("*Impact*\n%(level)s", level=impact_label(facts["impact"]))),
-        MarkdownTextObject(text=_("*Product*\n%(product)s", product=facts["product"])),
+        MarkdownTextObject(text=_("*Product*\n%(product)s", product=escape(facts["product"]))),
         MarkdownTextObject(text=owner_line(facts)),
         MarkdownTextObject(text=status_line(facts)),
         MarkdownTextObject(text=ftc_line(facts)),
@@ -99,22 +100,22 @@ def incident_card(facts: dict[str, Any]) -> SlackMessage:
     if facts.get("vendor"):
         fields.append(MarkdownTextObject(text=_(
             "*Third-party software* (FC-INC-7)\n%(vendor)s, their case %(case)s",
-            vendor=facts["vendor"], case=facts.get("case_ref") or _("not given yet"))))
-    description = facts["description"] + ("…" if facts.get("description_cut") else "")
+            vendor=escape(facts["vendor"]), case=escape(facts.get("case_ref") or "") or _("not given yet"))))
+    description = escape(facts["description"]) + ("…" if facts.get("description_cut") else "")
     blocks: list[Block] = [
         HeaderBlock(block_id=ids.CARD_HEADER, text=f"{key} · {facts['summary']}"[:150]),
         SectionBlock(block_id=ids.CARD_FIELDS, fields=fields),
-        SectionBlock(text=MarkdownTextObject(text=_quote(description)[:3000])),
+        SectionBlock(text=MarkdownTextObject(text=clip(_quote(description), 3000))),
     ]
     notes = _card_notes(facts)
     if facts["status"] == "resolved" and facts.get("resolution"):
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_(
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(_(
             "*Resolved* %(when)s\n%(resolution)s", when=both(_at(facts["resolved_at"]), zone),
-            resolution=facts["resolution"])[:3000])))
+            resolution=escape(facts["resolution"])), 3000))))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=n[:3000]) for n in notes]))
     blocks.append(ActionsBlock(block_id=ids.CARD_ACTIONS, elements=_buttons(facts)))
     text = _("%(key)s: %(summary)s (impact %(impact)s, %(status)s, owner <@%(owner)s>)",
-             key=key, summary=facts["summary"], impact=facts["impact"],
+             key=key, summary=escape(facts["summary"]), impact=facts["impact"],
              status=_(STATUS.get(facts["status"], facts["status"])).lower(), owner=facts["owner"])
     return SlackMessage(text=text, blocks=blocks)
 
@@ -130,7 +131,7 @@ def _card_notes(facts: dict[str, Any]) -> list[str]:
         notes.append(opened + " " + _("Card and timeline: %(key)s in <#%(channel)s>.", key=facts["key"],
                                       channel=facts["card_channel"]))
     elif facts.get("source_link"):
-        notes.append(opened + " " + _("<%(link)s|The escalated message>.", link=facts["source_link"]))
+        notes.append(opened + " " + _("<%(link)s|The escalated message>.", link=url(facts["source_link"])))
     else:
         notes.append(opened)
     if facts.get("last_update_at"):
@@ -176,7 +177,7 @@ def timeline_line(facts: dict[str, Any]) -> SlackMessage:
     met = after.get("met")
     due = _when(after.get("ftc_due_at"))
     params = {
-        "actor": facts["actor"], "note": facts.get("note") or "", "to": after.get("escalated_to", ""),
+        "actor": facts["actor"], "note": escape(facts.get("note") or ""), "to": after.get("escalated_to", ""),
         "kind": _(ESCALATION_KIND.get(after.get("escalation", ""), "")),
         "old": before.get("impact"), "new": after.get("impact"),
         "due": both(due, facts["timezone"]) if due else _("never (no target at this impact)"),
@@ -185,7 +186,8 @@ def timeline_line(facts: dict[str, Any]) -> SlackMessage:
     }
     sentence = _(TIMELINE.get(facts["kind"], "<@%(actor)s>: %(note)s"), **params)
     text = f"{slack_date(_at(facts['at']), '{time}')} {sentence}"
-    return SlackMessage(text=text[:3000], blocks=[SectionBlock(text=MarkdownTextObject(text=text[:3000]))])
+    text = clip(text, 3000)
+    return SlackMessage(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
 
 
 def escalation_dm(facts: dict[str, Any]) -> SlackMessage:
@@ -193,11 +195,12 @@ def escalation_dm(facts: dict[str, Any]) -> SlackMessage:
     kind = _("technical") if facts["escalation"] == "technical" else _("business")
     text = _("<@%(by)s> asks you to take the %(kind)s escalation of %(key)s (impact %(impact)s, %(product)s): "
              "%(summary)s", by=facts["by"], kind=kind, key=facts["key"], impact=facts["impact"],
-             product=facts["product"], summary=facts["summary"])
+             product=escape(facts["product"]), summary=escape(facts["summary"]))
     detail = _("Reason: %(reason)s\nThe card and its timeline are in <#%(channel)s>.",
-               reason=facts.get("reason") or "-", channel=facts["card_channel"])
-    return SlackMessage(text=text[:3000], blocks=[SectionBlock(text=MarkdownTextObject(text=text[:3000])),
-                                                  SectionBlock(text=MarkdownTextObject(text=detail[:3000]))])
+               reason=escape(facts.get("reason") or "-"), channel=facts["card_channel"])
+    text, detail = clip(text, 3000), clip(detail, 3000)
+    return SlackMessage(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text)),
+                                           SectionBlock(text=MarkdownTextObject(text=detail))])
 
 
 def list_line(facts: dict[str, Any]) -> str:
@@ -212,7 +215,8 @@ def list_line(facts: dict[str, Any]) -> str:
         clock = _("FTC due %(due)s, %(left)s left", due=slack_date(_at(facts["ftc_due_at"])),
                   left=duration(left or timedelta(0)))
     return _("*%(key)s* · impact %(impact)s · %(summary)s\n%(clock)s · owner <@%(owner)s>",
-             key=facts["key"], impact=facts["impact"], summary=facts["summary"], clock=clock, owner=facts["owner"])
+             key=facts["key"], impact=facts["impact"], summary=escape(facts["summary"]), clock=clock,
+             owner=facts["owner"])
 
 
 def open_incidents(lines: Sequence[dict[str, Any]], *, scope: str) -> SlackMessage:

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from domain import formats
 from domain.points.ledger import YearBalance
 from domain.points.records import PointsEntry
 from domain.points.rules import last_normal_price_booking_day, points_text
@@ -27,6 +28,7 @@ from domain.words import N_, _, n_, speaking
 from handlers.blocks import points_forms as ids
 from handlers.blocks.message import SlackMessage
 from handlers.blocks.notifications import renderer
+from handlers.blocks.text import clip, escape
 from handlers.blocks.time import local_time
 
 MAX_BLOCKS = 50  # a message's limit
@@ -73,7 +75,8 @@ def _contract_section(view: ContractPoints) -> list[Block]:
     blocks += [SectionBlock(text=MarkdownTextObject(text=year_text(y, view.today))) for y in view.years]
     if view.latest:
         lines = "\n".join(entry_line(e, view.timezone) for e in view.latest)
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("*Latest*\n%(lines)s", lines=lines)[:3000])]))
+        latest = clip(_("*Latest*\n%(lines)s", lines=lines), 3000)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=latest)]))
     buttons = []
     if view.may_request and view.years:
         buttons.append(ButtonElement(action_id=ids.OPEN_REQUEST, text=_("Request a service"), value=view.contract_id,
@@ -89,18 +92,18 @@ def _contract_section(view: ContractPoints) -> list[Block]:
 def year_text(year: YearBalance, today: date) -> str:
     left = (year.ends_on - today).days
     last_normal = last_normal_price_booking_day(year.ends_on)
-    booking = (_("Book by %(day)s for the normal price on any day of the year.", day=last_normal)
+    booking = (_("Book by %(day)s for the normal price on any day of the year.", day=formats.iso_date(last_normal))
                if today <= last_normal else
                _("Services in the rest of this year cost 50%% more: they are less than three weeks away "
-                 "(FC-PTS-4); the last normal-price booking day was %(day)s.", day=last_normal))
+                 "(FC-PTS-4); the last normal-price booking day was %(day)s.", day=formats.iso_date(last_normal)))
     return "\n".join([
-        _("*Contract year %(year)s* (%(start)s to %(end)s)", year=year.contract_year, start=year.starts_on,
-          end=year.ends_on),
+        _("*Contract year %(year)s* (%(start)s to %(end)s)", year=year.contract_year,
+          start=formats.iso_date(year.starts_on), end=formats.iso_date(year.ends_on)),
         _("Purchased %(purchased)s · Spent %(spent)s · Reserved %(reserved)s · *Available %(available)s* points",
           purchased=points_text(year.purchased), spent=points_text(year.spent), reserved=points_text(year.reserved),
           available=points_text(year.available)),
         n_("Unused points expire after %(end)s (%(count)s day left).",
-           "Unused points expire after %(end)s (%(count)s days left).", left + 1, end=year.ends_on),
+           "Unused points expire after %(end)s (%(count)s days left).", left + 1, end=formats.iso_date(year.ends_on)),
         booking,
     ])
 
@@ -112,7 +115,7 @@ def entry_line(entry: PointsEntry, zone: str) -> str:
     return _("%(when)s · %(kind)s · %(points)s points · year %(year)s · %(who)s · %(why)s",
              when=local_time(entry.recorded_at, zone), kind=_(KIND_LABEL[entry.kind]),
              points=points_text(amount) if amount <= 0 else f"+{points_text(amount)}", year=entry.contract_year,
-             who=who, why=entry.reason[:200])
+             who=who, why=escape(entry.reason[:200]))
 
 
 def history_page(contract_id: str, zone: str, year: int | None, entries: Sequence[PointsEntry], *, total: int,
@@ -125,7 +128,7 @@ def history_page(contract_id: str, zone: str, year: int | None, entries: Sequenc
     lines = "\n".join(entry_line(e, zone) for e in entries)
     blocks: list[Block] = [
         HeaderBlock(text=title[:150]),
-        SectionBlock(text=MarkdownTextObject(text=lines[:3000])),
+        SectionBlock(text=MarkdownTextObject(text=clip(lines, 3000))),
         ContextBlock(elements=[MarkdownTextObject(text=_(
             "Newest first: entries %(first)s to %(last)s of %(total)s.", first=offset + 1,
             last=offset + len(entries), total=total))]),
@@ -148,7 +151,7 @@ def _request_card(facts: dict[str, Any]) -> SlackMessage:
     total = facts["base_tenths"] + facts["surcharge_tenths"] + facts.get("extra_tenths", 0)
     headline = _("Points request %(request)s · %(contract)s: %(service)s on %(day)s, %(points)s points",
                  request=facts["request_id"], contract=facts["contract"], service=facts["item_name"],
-                 day=facts["service_on"], points=points_text(total))
+                 day=formats.iso_date(date.fromisoformat(facts["service_on"])), points=points_text(total))
     details = [_("%(delivery)s, %(hours)s; %(days)s unit(s); contract year %(year)s; %(notice)s days' notice.",
                  delivery=_(ids.DELIVERY_LABEL[facts["delivery"]]), hours=_(ids.HOURS_LABEL[facts["hours"]]),
                  days=facts["days"], year=facts["contract_year"], notice=facts["notice_days"])]
@@ -167,7 +170,8 @@ def _request_card(facts: dict[str, Any]) -> SlackMessage:
         ContextBlock(elements=[MarkdownTextObject(text=" ".join(details)[:3000])]),
     ]
     if facts.get("notes"):
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_("*Notes*\n%(notes)s", notes=facts["notes"])[:3000])))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(_("*Notes*\n%(notes)s",
+                                                                       notes=escape(facts["notes"])), 3000))))
     buttons = _card_buttons(status, str(facts["request_id"]))
     if buttons:
         blocks.append(ActionsBlock(block_id=ids.CARD_ACTIONS, elements=buttons))
@@ -193,7 +197,8 @@ def home_section(views: Sequence[ContractPoints]) -> list[Block]:
         lines = "\n".join(_("Year %(year)s: *%(available)s* of %(purchased)s points available; book by %(last)s for "
                             "the normal price; unused points expire after %(end)s.", year=y.contract_year,
                             available=points_text(y.available), purchased=points_text(y.purchased),
-                            last=last_normal_price_booking_day(y.ends_on), end=y.ends_on) for y in view.years) \
+                            last=formats.iso_date(last_normal_price_booking_day(y.ends_on)),
+                            end=formats.iso_date(y.ends_on)) for y in view.years) \
             or _("No open contract year.")
         section = SectionBlock(text=MarkdownTextObject(text=f"*{view.contract_id}*\n{lines}"[:3000]))
         if view.may_request and view.years:

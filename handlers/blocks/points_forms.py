@@ -24,10 +24,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from domain import formats
 from domain.points.menu import DELIVERIES, HOURS, MAX_DAYS, ServiceMenu
 from domain.points.rules import points_text
 from domain.points.service import Quote, RequestForm
 from domain.words import N_, _, n_
+from handlers.blocks.text import without_controls
 
 REQUEST_MODAL = "flexcare_points_request"
 OPEN_REQUEST, SHOW_HISTORY, EXPORT_CSV, MORE_HISTORY = ("points_open_request", "points_history",
@@ -125,7 +127,7 @@ def price_sentence(quote: Quote) -> str:
                        "away, less than three weeks (FC-PTS-4). The normal price applies to services from "
                        "%(normal_from)s. Vendor staff may decline a short-notice request.",
                        surcharge=points_text(price.surcharge_tenths), days=price.notice_days,
-                       normal_from=price.normal_price_from))
+                       normal_from=formats.iso_date(price.normal_price_from)))
     else:
         lines.append(_("Normal price: the date is %(days)s days away.", days=price.notice_days))
     if quote.balance_after < 0:
@@ -152,7 +154,7 @@ def read_draft(view: dict[str, Any]) -> Draft:
     days = option(DAYS)
     return Draft(item_code=option(SERVICE), service_on=picked(DATE).get("selected_date") or None,
                  days=int(days) if days and days.isdigit() else 1, delivery=option(DELIVERY) or "remote",
-                 hours=option(HOURS_BLOCK) or "standard", notes=str(picked(NOTES).get("value") or ""))
+                 hours=option(HOURS_BLOCK) or "standard", notes=without_controls(str(picked(NOTES).get("value") or "")))
 
 
 def form_of(draft: Draft) -> tuple[RequestForm | None, dict[str, str]]:
@@ -171,7 +173,8 @@ def form_of(draft: Draft) -> tuple[RequestForm | None, dict[str, str]]:
 def requested_modal(request_id: int, item_name: str, service_on: date, total_tenths: int, channel: str | None) -> View:
     where = _("Vendor staff will see it in <#%(channel)s>.", channel=channel) if channel else ""
     text = _("Request %(request)s for %(service)s on %(day)s is booked: %(points)s points are reserved. %(where)s",
-             request=request_id, service=item_name, day=service_on, points=points_text(total_tenths), where=where)
+             request=request_id, service=item_name, day=formats.iso_date(service_on), points=points_text(total_tenths),
+             where=where)
     return View(type="modal", title=_("Service requested"), close=_("Done"),
                 blocks=[SectionBlock(text=MarkdownTextObject(text=text.strip()))])
 
@@ -198,7 +201,8 @@ def read_extra_days(view: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
     """(days, reason, {block_id: sentence}) from the extra-days modal."""
     values = (view.get("state") or {}).get("values") or {}
     picked = ((values.get(EXTRA_DAYS_COUNT) or {}).get(EXTRA_DAYS_COUNT) or {}).get("selected_option") or {}
-    reason = str(((values.get(EXTRA_DAYS_REASON) or {}).get(EXTRA_DAYS_REASON) or {}).get("value") or "").strip()
+    reason = without_controls(str(((values.get(EXTRA_DAYS_REASON) or {}).get(EXTRA_DAYS_REASON) or {}).get("value")
+                                  or "")).strip()
     days = int(picked["value"]) if str(picked.get("value", "")).isdigit() else 0
     errors = {EXTRA_DAYS_REASON: _("Say why the extra days are needed; the customer sees it.")} if not reason else {}
     if not 1 <= days <= MAX_DAYS:

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from domain import formats
 from domain.points.rules import points_text
 from domain.words import _, n_, speaking
 from handlers.blocks.message import SlackMessage
@@ -63,10 +64,11 @@ def points_expiry_message(params: dict[str, Any]) -> SlackMessage:
     head = _("%(admins)s %(points)s points of contract year %(year)s on %(contract)s expire on %(date)s "
              "(contract time, %(zone)s); unused points are not refunded (FC-PTS-1, FC-PTS-2).",
              admins=_mentions(params["admins"]), points=points_text(params["available_tenths"]),
-             year=params["contract_year"], contract=params["contract"], date=gone.isoformat(), zone=zone)
+             year=params["contract_year"], contract=params["contract"], date=formats.iso_date(gone), zone=zone)
     if today < last_normal:
         booking = _("Book by %(day)s to pay the normal price for a service on the year's last day; later "
-                    "bookings need three weeks' notice or cost 50%% more (FC-PTS-4).", day=last_normal.isoformat())
+                    "bookings need three weeks' notice or cost 50%% more (FC-PTS-4).",
+                    day=formats.iso_date(last_normal))
     elif today == last_normal:
         booking = _("Today is the last day to book a service for the year's last day at the normal price "
                     "(FC-PTS-4).")

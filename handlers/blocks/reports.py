@@ -3,11 +3,12 @@ quarter, FTC per impact level, escalations, points, reviews held against entitle
 Also the outbox renderer of the report posted a week before a quarterly review."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
+from domain import formats
 from domain.calendar import IMPACT_LEVELS
 from domain.points.rules import points_text
 from domain.reports.facts import report_from_facts
@@ -35,7 +36,7 @@ def report_message(report: QuarterReport, *, intro: str | None = None) -> SlackM
     changes = {c.name: c for c in report.changes}
     current = report.current
     period = _("%(first)s to %(last)s, contract time (%(zone)s); arrows compare with %(previous)s.",
-               first=report.first_day.isoformat(), last=report.last_day.isoformat(), zone=report.timezone,
+               first=formats.iso_date(report.first_day), last=formats.iso_date(report.last_day), zone=report.timezone,
                previous=report.previous_quarter)
     blocks: list[Block] = [HeaderBlock(text=report_title(report)[:150], block_id=REPORT_BLOCK)]
     if intro:
@@ -97,11 +98,11 @@ def _trend(change: Change, show: Callable[[float | None], str], previous: str) -
 
 
 def _count(value: float | None) -> str:
-    return NOTHING if value is None else str(int(value))
+    return NOTHING if value is None else formats.number(int(value))
 
 
 def _rate(value: float | None) -> str:
-    return _("no target decided") if value is None else f"{100 * value:.0f}%"
+    return _("no target decided") if value is None else formats.percent(value)
 
 
 def _hours(seconds: float | None) -> str:
@@ -128,7 +129,7 @@ def _points(report: QuarterReport, spent: Change) -> str:
     if points is None:
         return _("*Points*\nThis contract has no contract years with points.")
     lines = [_("*Points, contract year %(year)s* (%(start)s to %(end)s)", year=points.contract_year,
-               start=points.starts_on.isoformat(), end=points.ends_on.isoformat()),
+               start=formats.iso_date(points.starts_on), end=formats.iso_date(points.ends_on)),
              _("Purchased %(purchased)s · spent %(spent)s · reserved %(reserved)s · expired %(expired)s · "
                "*available %(available)s* points", purchased=points_text(points.purchased),
                spent=points_text(points.spent), reserved=points_text(points.reserved),
@@ -139,7 +140,7 @@ def _points(report: QuarterReport, spent: Change) -> str:
     if points.next_expiry_after is not None and points.next_expiry_tenths:
         lines.append(_("Next to expire: %(points)s points of contract year %(year)s, unused after %(day)s (FC-PTS-1).",
                        points=points_text(points.next_expiry_tenths), year=points.next_expiry_year,
-                       day=points.next_expiry_after.isoformat()))
+                       day=formats.iso_date(points.next_expiry_after)))
     else:
         lines.append(_("No unused points are waiting to expire."))
     return "\n".join(lines)
@@ -170,5 +171,5 @@ def render_quarterly_report(params: dict[str, Any]) -> SlackMessage:
         intro = _("The support statistics for %(quarter)s, a week before the %(review)s on %(day)s. "
                   "`/flexcare report %(quarter)s` in this channel adds the chart; `csv` adds the incidents.",
                   quarter=report.quarter, review=_(REVIEW_TITLES.get(params["review_kind"], params["review_kind"])),
-                  day=params["review_on"])
+                  day=formats.iso_date(date.fromisoformat(params["review_on"])))
         return report_message(report, intro=intro)

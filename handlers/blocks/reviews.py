@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from domain import formats
 from domain.reviews import reminders
 from domain.reviews.service import KindUse, YearUse
 from domain.words import N_, _, n_, speaking
@@ -76,7 +77,7 @@ class ContractReviews:
 
 
 def day_text(value: str) -> str:
-    return f"{date.fromisoformat(value):%a %d %b %Y}"
+    return formats.weekday_date(date.fromisoformat(value))
 
 
 def review_name(facts: dict[str, Any]) -> str:
@@ -126,7 +127,8 @@ def reviews_message(contract: ContractReviews) -> SlackMessage:
         lines = "\n".join(use_line(u) for u in contract.use.kinds) or _("Nothing is owed this year.")
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_(
             "*Contract year %(year)s (%(start)s to %(end)s), held so far*\n%(lines)s", year=contract.use.contract_year,
-            start=contract.use.starts_on, end=contract.use.ends_on, lines=lines)[:3000])))
+            start=formats.iso_date(contract.use.starts_on), end=formats.iso_date(contract.use.ends_on),
+            lines=lines)[:3000])))
     return SlackMessage(text=_("Reviews of %(contract)s: %(count)s coming", contract=contract.contract_id,
                                count=len(contract.upcoming)), blocks=blocks)
 

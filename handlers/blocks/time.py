@@ -1,20 +1,25 @@
-"""Instants as people read them: Slack's date token for each reader, the contract's local time beside it (FC-CAL-4)."""
+"""Instants as people read them: Slack's date token for each reader, the contract's local time beside it (FC-CAL-4).
+
+Slack writes its `<!date^...>` token in each reader's own zone and language; the fallback (where Slack cannot)
+and the contract's wall clock are written here in the current reader's language (domain.formats, Babel).
+"""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from domain import formats
 from domain.words import _, n_
 
+READER_TOKEN = "{date_short_pretty} {time}"
 
-def slack_date(instant: datetime, token: str = "{date_short_pretty} {time}") -> str:
+
+def slack_date(instant: datetime, token: str = READER_TOKEN) -> str:
     """Slack renders this in each reader's own zone; the fallback (UTC) shows where it cannot."""
-    fallback = instant.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(instant.timestamp())}^{token}|{fallback}>"
+    return f"<!date^{int(instant.timestamp())}^{token}|{formats.utc_instant(instant)}>"
 
 
 def local_time(instant: datetime, zone: str) -> str:
-    """The contract's wall clock, e.g. `Mon 30 Nov 10:30 GMT`."""
-    return instant.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M %Z")
+    """The contract's wall clock, e.g. `Mon 30 Nov 10:30 GMT` / `11月30日 週一 上午10:30 GMT`."""
+    return formats.wall_clock(instant, zone)
 
 
 def both(instant: datetime, zone: str) -> str:
@@ -22,7 +27,7 @@ def both(instant: datetime, zone: str) -> str:
 
 
 def duration(span: timedelta) -> str:
-    """`3 h 20 min`, `45 min`, `2 days 4 h`: rounded down to the minute."""
+    """`3 h 20 min` / `3 小時 20 分鐘`, `45 min`, `2 days 4 h`: rounded down to the minute."""
     minutes = max(int(span.total_seconds() // 60), 0)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
