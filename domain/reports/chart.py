@@ -4,11 +4,13 @@ backend; matplotlib is imported inside the functions, so the bot starts without 
 """
 
 import io
+import logging
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from domain import formats
 from domain.reports.kpis import QuarterReport
-from domain.words import _
+from domain.words import DEFAULT_LANGUAGE, _, current_language, speaking
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -17,6 +19,10 @@ WIDTH_PX, HEIGHT_PX, DPI = 1200, 675, 100
 # Impact 1 (highest) darkest: the eye goes first to what hurt most (FC-INC-1); readable in greyscale too.
 IMPACT_COLOURS = ("#7f1d1d", "#dc2626", "#f59e0b", "#94a3b8")
 RATE_COLOUR = "#1d4ed8"
+# Fonts with Traditional Chinese glyphs, best first (Debian's fonts-noto-cjk, macOS, Windows, older distributions).
+CJK_FONTS = ("Noto Sans CJK TC", "Noto Sans TC", "Noto Sans CJK JP", "PingFang TC", "Microsoft JhengHei",
+             "WenQuanYi Zen Hei", "AR PL UMing TW", "Droid Sans Fallback")
+log = logging.getLogger(__name__)
 
 
 def chart_title(report: QuarterReport) -> str:
@@ -62,11 +68,30 @@ def report_figure(report: QuarterReport) -> "Figure":
 
 
 def chart_png(report: QuarterReport) -> bytes:
-    """The chart as PNG bytes, exactly WIDTH_PX x HEIGHT_PX."""
+    """The chart as PNG bytes, exactly WIDTH_PX x HEIGHT_PX, in the current language when a font can draw it."""
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    figure = report_figure(report)
-    FigureCanvasAgg(figure)  # attaches the headless canvas; no display is ever opened
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI)
+    language, families = current_language(), ["DejaVu Sans"]
+    if language != DEFAULT_LANGUAGE:
+        font = cjk_font()
+        if font is None:  # boxes instead of words help nobody: English labels, and say what to install
+            log.warning("no font with Chinese glyphs (e.g. fonts-noto-cjk); the chart is drawn in English")
+            language = DEFAULT_LANGUAGE
+        else:
+            families.insert(0, font)
+    with speaking(language), matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": families}):
+        figure = report_figure(report)
+        FigureCanvasAgg(figure)  # attaches the headless canvas; no display is ever opened
+        out = io.BytesIO()
+        figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The first installed font of CJK_FONTS, or None."""
+    from matplotlib import font_manager
+
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)

@@ -3,6 +3,9 @@
 import struct
 import subprocess
 import sys
+from typing import Any
+
+import pytest
 
 from domain.reports.chart import HEIGHT_PX, WIDTH_PX, chart_png, chart_title, report_figure
 from domain.reports.kpis import quarter_report
@@ -40,3 +43,24 @@ def test_the_bot_starts_without_importing_matplotlib() -> None:
     code = "import sys, bot.app, handlers, domain.reports.chart; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_zh_tw_chart_without_a_chinese_font_is_drawn_in_english_not_boxes(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from domain.reports import chart as module
+    from domain.words import speaking
+
+    drawn: list[str] = []
+    real = module.report_figure
+
+    def spy(report: Any) -> Any:
+        figure = real(report)
+        drawn.append(figure.get_suptitle())
+        return figure
+
+    monkeypatch.setattr(module, "cjk_font", lambda: None)
+    monkeypatch.setattr(module, "report_figure", spy)
+    with speaking("zh-TW"):
+        module.chart_png(quarter_report(report_input()))
+    assert drawn == ["HUDSON-FC-03 (Hudson Logistics): incidents and first technical contact, 2026-Q3"]
+    assert "fonts-noto-cjk" in caplog.text
