@@ -31,9 +31,20 @@ def wsgi_app(bot: Bot) -> WsgiApp:
             return _health(bot, start_response)
         if environ.get("PATH_INFO") == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
             return metrics.metrics_page(bot.deps.db, bot.deps.clock, start_response)
+        if _garbled_signature(environ):
+            log.info("refused a request whose signature headers are not Slack's (answered 401)")
+            start_response("401 Unauthorized", [("Content-Type", "application/json")])
+            return [b'{"error": "invalid request"}']
         # A fresh context per request: one request's Slack ids (bot/logs.py) never label the next one's logs.
         return contextvars.copy_context().run(slack, environ, start_response)
     return application
+
+
+def _garbled_signature(environ: dict[str, Any]) -> bool:
+    """A timestamp that is no whole number, or a signature that is not ASCII: slack_sdk's SignatureVerifier raises
+    on these (int(), hmac.compare_digest) instead of refusing them, and Bolt then answers 200 with an error logged."""
+    stamp, signature = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "0"), environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    return not (stamp.isascii() and stamp.strip().removeprefix("-").isdigit() and signature.isascii())
 
 
 def _health(bot: Bot, start_response: Callable[..., Any]) -> Iterable[bytes]:

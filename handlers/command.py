@@ -5,6 +5,7 @@ from slack_sdk import WebClient
 
 from domain.words import N_, _
 from handlers.blocks import command as blocks
+from handlers.blocks.text import echoed, without_controls
 from handlers.deps import Deps
 from handlers.replies import guarded
 from handlers.router import Invocation, Router, split_words
@@ -21,7 +22,7 @@ def acknowledge(ack: Ack) -> None:
 def make_command_listener(router: Router):  # type: ignore[no-untyped-def]
     @guarded
     def run_command(body: dict, command: dict, respond: Respond, client: WebClient, deps: Deps) -> None:  # type: ignore[type-arg]
-        words = split_words(command.get("text", ""))
+        words = split_words(without_controls(command.get("text", "")))
         name = words[0].lower() if words else "help"
         invocation = Invocation(user=command["user_id"], channel=command["channel_id"],
                                 team=command.get("team_id"), args=tuple(words[1:]),
@@ -31,6 +32,7 @@ def make_command_listener(router: Router):  # type: ignore[no-untyped-def]
             subcommand.run(invocation)
             return
         suggestion = router.closest(name)
+        name = echoed(name)  # echoed in a code span: escaped, so `<!channel>` pings nobody
         text = (_("`%(command)s %(name)s` is not a command. Did you mean `%(command)s %(suggestion)s`? "
                   "`%(command)s help` lists them all.", command=COMMAND, name=name, suggestion=suggestion)
                 if suggestion else

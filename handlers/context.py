@@ -8,6 +8,7 @@ from domain.contracts.channels import contract_of_channel
 from domain.contracts.records import Contract
 from domain.errors import FlexcareError, NotAllowed
 from domain.words import _
+from handlers.blocks.text import echoed
 
 
 def choose_contract(session: Session, *, user: str, channel: str | None, team: str | None,
@@ -18,7 +19,7 @@ def choose_contract(session: Session, *, user: str, channel: str | None, team: s
                                                          in_workspace(team)))
         if contract is None:
             raise FlexcareError(_("There is no contract %(contract)s. `/flexcare contract` shows yours.",
-                                  contract=named))
+                                  contract=echoed(named)))
         require(contract, user, action)
         return contract
     linked = contract_of_channel(session, channel, team_id=team) if channel else None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from domain.access import Action, contracts_of, may, require
 from domain.contracts.channels import contract_of_channel
 from domain.contracts.records import Contract
-from domain.errors import FlexcareError, NotAllowed
+from domain.errors import FlexcareError, NotAllowed, NotFound
 from domain.incidents import notices, rules
 from domain.incidents import service as incidents
 from domain.incidents.records import Incident
@@ -24,6 +24,7 @@ from domain.incidents.rules import EscalationKind, IncidentStep, InvalidIncident
 from domain.words import N_, _
 from handlers.blocks import incident_forms as forms
 from handlers.blocks import incidents as blocks
+from handlers.blocks.text import echoed
 from handlers.deps import Deps
 from handlers.escalation import contract_choice, open_new_incident_modal
 from handlers.replies import error_sentence, guarded
@@ -172,7 +173,10 @@ def list_incidents(invocation: Invocation) -> None:
 
 def show_incident(invocation: Invocation, key: str) -> None:
     with invocation.deps.db() as session:
-        incident = incidents.get(session, key)
+        try:
+            incident = incidents.get(session, key)
+        except NotFound:
+            raise incidents_not_found(key) from None
         contract = session.get_one(Contract, incident.contract_id)
         if not may(contract, invocation.user, Action.VIEW):
             raise incidents_not_found(key)
@@ -182,7 +186,8 @@ def show_incident(invocation: Invocation, key: str) -> None:
 
 def incidents_not_found(key: str) -> FlexcareError:
     # Someone off the contract learns nothing about it, not even that it exists.
-    return FlexcareError(_("There is no incident %(key)s. `/flexcare incident list` shows the open ones.", key=key))
+    return FlexcareError(_("There is no incident %(key)s. `/flexcare incident list` shows the open ones.",
+                           key=echoed(key)))
 
 
 def home_lines(session: Session, *, user: str, team: str | None, now: datetime) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from domain.incidents.rules import coverage
 from domain.words import N_, _
 from handlers.blocks import account as blocks
 from handlers.blocks import account_forms as forms
+from handlers.blocks.text import echoed
 from handlers.deps import Deps
 from handlers.replies import error_sentence, guarded
 from handlers.router import Invocation, Router
@@ -143,7 +144,7 @@ def viewed_contracts(session: Session, invocation: Invocation) -> tuple[list[Con
                       if c.id.upper() == invocation.args[0].upper()), None)
         if named is None:
             raise FlexcareError(_("There is no contract %(contract)s. `/flexcare contract` shows yours.",
-                                  contract=invocation.args[0]))
+                                  contract=echoed(invocation.args[0])))
         return [named], named.id
     linked = contract_of_channel(session, invocation.channel, team_id=invocation.team)
     if linked is not None:

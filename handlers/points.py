@@ -66,8 +66,10 @@ def home_points(session: Session, *, user: str, team: str | None, now: datetime,
 def points_command(invocation: Invocation) -> None:
     words = list(invocation.args)
     verb = words.pop(0).lower() if words and words[0].lower() in ("history", "export") else None
-    year = next((int(w) for w in words if w.isdigit()), None)
-    named = next((w for w in words if not w.isdigit()), None)
+    # A contract year: "²" is a digit to isdigit() but not to int(), and a 20-digit number fits no column.
+    numbers = [w for w in words if w.isascii() and w.isdigit() and len(w) <= 4]
+    year = int(numbers[0]) if numbers else None
+    named = next((w for w in words if w not in numbers), None)
     deps, now = invocation.deps, invocation.deps.clock()
     with deps.db() as session:
         if verb is None:
@@ -154,7 +156,9 @@ def redraw_price(body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     meta, draft = forms.metadata(view), forms.read_draft(view)
     form, _missing = forms.form_of(draft)
     with deps.db() as session:
-        contract = session.get_one(Contract, meta["contract"])
+        # The metadata names the contract; whether this person may spend its points is asked again (issue 11).
+        contract = choose_contract(session, user=body["user"]["id"], channel=None, team=_team(body),
+                                   named=meta["contract"], action=Action.SPEND_POINTS)
         state = forms.ModalState(contract.id, contract.customer, menu.example_prices)
         try:
             text = (forms.price_sentence(points.quote(session, contract=contract, menu=menu, form=form,

@@ -68,7 +68,7 @@ def _exempt_nodes(tree: ast.AST) -> set[int]:
             if name in KEYWORDS or owner in {"log", "logger", "logging"}:
                 inside = node
         elif (isinstance(node, ast.keyword) and node.arg == "usage") or (isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id.endswith("USAGE") for t in node.targets)):
+                isinstance(t, ast.Name) and t.id.endswith(("USAGE", "FONTS")) for t in node.targets)):
             inside = node  # command syntax, shown verbatim
         if inside is not None:
             exempt.update(id(sub) for sub in ast.walk(inside))
