@@ -2,7 +2,7 @@
 
 Both apps are served the same way (the same WSGI server on loopback) in the same run, so the
 ratio says what FlexCare's own work costs before the ack; the absolute numbers depend on this
-noisy shared machine. Run: `python bench/ack_bench.py [--requests N] [--senders K] [--quick]`.
+noisy shared machine. Run: `python bench/ack_bench.py [--requests N] [--senders K] [--quick] [--results FILE]`.
 """
 
 import argparse
@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository r
 
 from wsgiref.simple_server import make_server
 
+import results
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
@@ -92,6 +93,7 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50, help="per sender")
     parser.add_argument("--quick", action="store_true", help="a short run that only proves the bench works")
+    parser.add_argument("--results", help="append the figures as a JSON line to this file (bench/report.py)")
     args = parser.parse_args()
     requests = 5 if args.quick else args.requests
     with tempfile.TemporaryDirectory() as folder, SlackStandin() as slack:
@@ -106,6 +108,19 @@ def main() -> int:
             ours = summary("FlexCare", *load(harness.url, slack, senders=args.senders, requests=requests))
     print(f"ratio      p50 {ours['p50'] / bare['p50']:.2f}x  p99 {ours['p99'] / bare['p99']:.2f}x  "
           f"(FlexCare / bare Bolt, {args.senders} concurrent senders; Slack's limit is 3000 ms)")
+    keys = ("p50", "p95", "p99", "max")
+    results.record(
+        args.results, bench="ack", command="python bench/ack_bench.py",
+        title=f"`/flexcare help` in one process (wsgiref on loopback, SQLite), {args.senders} senders x {requests} "
+        "requests, against a bare Bolt app",
+        tables=[(["", "p50 ms", "p95 ms", "p99 ms", "max ms", "req/s"],
+                 [[name, *(f"{f[k]:.1f}" for k in keys), f"{f['rps']:.0f}"] for name, f in (("bare Bolt", bare),
+                                                                                            ("FlexCare", ours))]
+                 + [["FlexCare / bare", *(f"{ours[k] / bare[k]:.2f}x" for k in keys), ""]])],
+        targets=[results.target("Ack p99, FlexCare / bare Bolt (in one process)",
+                                f"{ours['p99'] / bare['p99']:.2f}x", "reported", None),
+                 results.target("Every ack inside Slack's 3 s (in one process)", f"max {ours['max']:.0f} ms",
+                                "< 3000 ms", ours["max"] < 3000)])
     return 0 if ours["max"] < 3000 else 1
 
 

@@ -1,6 +1,6 @@
 """Benchmark `ServiceCalendar.add_service_time` against pandas' `CustomBusinessHour` (FC-INC-2, FC-CAL-1).
 
-Usage: python bench/calendar_bench.py [--cases N] [--seed S]
+Usage: python bench/calendar_bench.py [--cases N] [--seed S] [--results FILE]
 
 Both compute the same FTC deadlines (GB-ENG, Europe/London, 08:00-17:00, impact 1 -> 1 h and
 impact 2 -> 4 h) for N seeded random minute-resolution openings over 2025-2026. The script prints
@@ -20,6 +20,8 @@ import holidays
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, not installed
+
+import results
 
 from domain.calendar import FIXED_FTC_TARGETS, ServiceCalendar
 
@@ -45,6 +47,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20260605)
+    parser.add_argument("--results", help="append the figures as a JSON line to this file (bench/report.py)")
     args = parser.parse_args()
     work = cases(args.cases, args.seed)
 
@@ -96,8 +99,17 @@ def main() -> int:
         )
     if wrong:
         print(f"{len(wrong)} disagreement(s)")
-        return 1
-    return 0
+    ratio = f"{ours_rate / pandas_rate:.1f}x"
+    results.record(
+        args.results, bench="calendar", command="python bench/calendar_bench.py",
+        title=f"FTC deadlines: ServiceCalendar.add_service_time against pandas' CustomBusinessHour, {len(work):,} "
+        "cases (GB-ENG, Europe/London, impacts 1 and 2)",
+        tables=[(["", "deadlines/s"], [["add_service_time", f"{ours_rate:,.0f}"],
+                                       ["CustomBusinessHour (pandas)", f"{pandas_rate:,.0f}"], ["ratio", ratio]])],
+        targets=[results.target("Same deadlines as pandas", f"{len(wrong)} disagreements; {on_closing} land on "
+                                "17:00, which pandas calls the next opening (FC-DEC-7)", "none", not wrong),
+                 results.target("Throughput, add_service_time / CustomBusinessHour", ratio, "reported", None)])
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ The same contract (ACME-FC-01) is given 100 and then 10,000 ledger entries in tw
 the same command is sent one at a time through the real app (tests/e2e/harness.py). The reply reads each
 year's running totals (domain.points.totals), so the ratio between the two should stay about 1: the
 answer must not slow down as the ledger grows. For reference, the sum over every entry that the totals
-replace is timed too. Run: `python bench/points_bench.py [--requests N] [--entries N] [--quick]`.
+replace is timed too. Run: `python bench/points_bench.py [--requests N] [--entries N] [--quick] [--results FILE]`.
 """
 
 import argparse
@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.e2e
 
+import results
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory
@@ -72,7 +73,7 @@ def summed_every_entry(db: sessionmaker[Session], rounds: int) -> float:
         return (time.perf_counter() - started) / rounds
 
 
-def measure(entries: int, requests: int) -> tuple[dict[str, float], float]:
+def measure(entries: int, requests: int) -> tuple[dict[str, float], float, int]:
     with tempfile.TemporaryDirectory() as folder, SlackStandin() as slack:
         engine = make_engine(f"sqlite:///{folder}/bench.sqlite3")
         upgrade(engine)
@@ -90,7 +91,7 @@ def measure(entries: int, requests: int) -> tuple[dict[str, float], float]:
     print(f"{entries:>6} entries  p50 {figures['p50']:6.1f} ms  p99 {figures['p99']:6.1f} ms  "
           f"max {figures['max']:6.1f} ms  ({requests} requests)   summing every entry instead: "
           f"{reference * 1000:6.2f} ms a read")
-    return figures, reference
+    return figures, reference, entries
 
 
 def main() -> int:
@@ -98,12 +99,28 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="commands sent per ledger size")
     parser.add_argument("--entries", type=int, default=10_000, help="the long ledger's length")
     parser.add_argument("--quick", action="store_true", help="a short run that only proves the bench works")
+    parser.add_argument("--results", help="append the figures as a JSON line to this file (bench/report.py)")
     args = parser.parse_args()
     requests, long_ledger = (20, 1_000) if args.quick else (args.requests, args.entries)
-    short, short_sum = measure(100, requests)
-    long, long_sum = measure(long_ledger, requests)
+    short, short_sum, short_entries = measure(100, requests)
+    long, long_sum, long_entries = measure(long_ledger, requests)
     print(f"ratio  p50 {long['p50'] / short['p50']:.2f}x  p99 {long['p99'] / short['p99']:.2f}x  "
           f"({long_ledger:,} / 100 entries; target about 1)   summing every entry: {long_sum / short_sum:.1f}x")
+    ratio = {key: long[key] / short[key] for key in ("p50", "p99")}
+    results.record(
+        args.results, bench="points", command="python bench/points_bench.py",
+        title=f"`/flexcare points` to its reply, {requests} commands one at a time, a short and a long ledger (SQLite)",
+        tables=[(["ledger", "p50 ms", "p99 ms", "max ms", "summing every entry instead, ms"],
+                 [[f"{entries:,} entries", f"{f['p50']:.1f}", f"{f['p99']:.1f}", f"{f['max']:.1f}", f"{ref * 1000:.2f}"]
+                  for entries, f, ref in ((short_entries, short, short_sum), (long_entries, long, long_sum))]
+                 + [["long / short", f"{ratio['p50']:.2f}x", f"{ratio['p99']:.2f}x", "",
+                     f"{long_sum / short_sum:.1f}x"]])],
+        targets=[results.target("Reply p50, long / short ledger (running totals)", f"{ratio['p50']:.2f}x",
+                                "about 1x (≤ 1.5x)", ratio["p50"] <= 1.5),
+                 results.target("Reply p99, long / short ledger", f"{ratio['p99']:.2f}x", "about 1x (≤ 1.5x)",
+                                ratio["p99"] <= 1.5),
+                 results.target("Every reply inside Slack's 3 s", f"max {long['max']:.0f} ms", "< 3000 ms",
+                                long["max"] < 3000)])
     return 0 if long["max"] < 3000 else 1
 
 

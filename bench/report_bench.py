@@ -5,7 +5,7 @@ and Q3, 5% escalated, most contacted and resolved, written in bulk; the report f
 them (its quarter and the previous one). The reference is `/flexcare help` through the same harness in the same
 run, so the ratio says what the report itself costs. Slack's limit: a slash command's response_url answers for
 30 minutes after Bolt's immediate ack; people expect a reply within seconds.
-Run: `python bench/report_bench.py [--incidents N] [--runs K] [--quick]`.
+Run: `python bench/report_bench.py [--incidents N] [--runs K] [--quick] [--results FILE]`.
 """
 
 import argparse
@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.e2e
 
+import results
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -82,6 +83,7 @@ def main() -> int:
     parser.add_argument("--incidents", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="1,000 incidents, one run: only proves the bench works")
+    parser.add_argument("--results", help="append the figures as a JSON line to this file (bench/report.py)")
     args = parser.parse_args()
     count, runs = (1000, 1) if args.quick else (args.incidents, args.runs)
     with tempfile.TemporaryDirectory() as folder, SlackStandin() as slack:
@@ -107,6 +109,16 @@ def main() -> int:
           f"(median of {runs}; {count} incidents)")
     print(f"/flexcare report csv      file uploaded {csv_reply * 1000:8.0f} ms")
     print(f"ratio      reply {reply / reference:.1f}x /flexcare help; slow first run {max(report_times) * 1000:.0f} ms")
+    results.record(
+        args.results, bench="report", command="python bench/report_bench.py",
+        title=f"`/flexcare report 2026-Q3` for {CONTRACT} with {count:,} incidents, against `/flexcare help` (SQLite)",
+        tables=[(["", "reply ms", "file uploaded ms"],
+                 [[f"/flexcare help (median of {len(help_times)})", f"{reference * 1000:.0f}", ""],
+                  [f"/flexcare report 2026-Q3 (median of {runs})", f"{reply * 1000:.0f}", f"{chart * 1000:.0f}"],
+                  ["/flexcare report 2026-Q3 csv", "", f"{csv_reply * 1000:.0f}"],
+                  ["report / help", f"{reply / reference:.1f}x", ""]])],
+        targets=[results.target("Report reply, against /flexcare help", f"{reply / reference:.1f}x", "reported", None),
+                 results.target("Chart uploaded", f"{chart:.1f} s", "< 30 s", chart < 30)])
     return 0 if chart < 30 else 1
 
 

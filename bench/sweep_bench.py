@@ -6,7 +6,7 @@ catch-up run (everything due at once, as after downtime) and the steady runs aft
 running scheduler does; the median of five). The reference is the same database with 1,000 closed incidents:
 the ratio says whether the cost follows what is due or the history; a second contract count shows whether the
 statement count grows with the number of contracts.
-Run: `python bench/sweep_bench.py [--quick] [--backend sqlite|postgresql]`.
+Run: `python bench/sweep_bench.py [--quick] [--backend sqlite|postgresql] [--results FILE]`.
 """
 
 import argparse
@@ -23,6 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root
 
+import results
 from sqlalchemy import Engine, create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 
@@ -174,18 +175,22 @@ def measure(backend: str, *, contracts: int, closed: int, ledger: int) -> dict[s
     return {"catch-up": catch_up, "steady": steady}
 
 
-def report(label: str, runs: dict[str, dict[str, tuple[float, int, int]]]) -> None:
-    for run, results in runs.items():
-        total = sum(seconds for seconds, _q, _w in results.values())
+def report(label: str, runs: dict[str, dict[str, tuple[float, int, int]]]) -> list[list[str]]:
+    rows = []
+    for run, figures in runs.items():
+        total = sum(seconds for seconds, _q, _w in figures.values())
         parts = ", ".join(f"{job} {seconds * 1000:.0f} ms/{queries} q/{written} w"
-                          for job, (seconds, queries, written) in results.items())
+                          for job, (seconds, queries, written) in figures.items())
         print(f"  {label:<34} {run:<8} {total * 1000:7.0f} ms  ({parts})")
+        rows.append([label, run, f"{total * 1000:.0f}", parts])
+    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: proves the bench still works")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
+    parser.add_argument("--results", help="append the figures as a JSON line to this file (bench/report.py)")
     args = parser.parse_args()
     scale = 20 if args.quick else 1
     contracts, ledger = 1000 // scale, 100_000 // scale
@@ -194,17 +199,28 @@ def main() -> int:
         big = measure(backend, contracts=contracts, closed=100_000 // scale, ledger=ledger)
         small = measure(backend, contracts=contracts, closed=1000 // scale, ledger=ledger)
         fewer = measure(backend, contracts=contracts // 4, closed=1000 // scale, ledger=ledger // 4)
-        report(f"{contracts} contracts, {100_000 // scale} closed", big)
-        report(f"{contracts} contracts, {1000 // scale} closed", small)
-        report(f"{contracts // 4} contracts, {1000 // scale} closed", fewer)
+        rows = (report(f"{contracts} contracts, {100_000 // scale} closed", big)
+                + report(f"{contracts} contracts, {1000 // scale} closed", small)
+                + report(f"{contracts // 4} contracts, {1000 // scale} closed", fewer))
+        targets = []
         for run in ("catch-up", "steady"):
             ratio = sum(s for s, _q, _w in big[run].values()) / sum(s for s, _q, _w in small[run].values())
             each = ", ".join(f"{job} {big[run][job][0] / max(small[run][job][0], 1e-9):.2f}" for job in small[run])
             grows = {job: (fewer[run][job][1], small[run][job][1]) for job in small[run]}
             print(f"  {run}: time with {100_000 // scale} / {1000 // scale} closed incidents = {ratio:.2f} "
                   f"(target < 1.5; per sweep: {each})")
-            print(f"  {run}: statements at {contracts // 4} -> {contracts} contracts: "
-                  + ", ".join(f"{job} {a}->{b}" for job, (a, b) in grows.items()))
+            growth = ", ".join(f"{job} {a}->{b}" for job, (a, b) in grows.items())
+            print(f"  {run}: statements at {contracts // 4} -> {contracts} contracts: {growth}")
+            targets += [results.target(f"{backend}, {run}: time with {100_000 // scale:,} / {1000 // scale:,} closed "
+                                       "incidents", f"{ratio:.2f}x ({each})", "< 1.5x", ratio < 1.5),
+                        results.target(f"{backend}, {run}: statements at {contracts // 4} -> {contracts} contracts",
+                                       growth, "reported", None)]
+        results.record(
+            args.results, bench=f"sweep-{backend}", command=f"python bench/sweep_bench.py --backend {backend}",
+            title=f"Every sweep once, {backend}: {contracts:,} contracts, {contracts:,} open incidents, {ledger:,} "
+            f"ledger entries (catch-up, then the median of {STEADY_RUNS} steady runs 30 s apart)",
+            tables=[(["data", "run", "total ms", "per sweep: ms / statements / notifications written"], rows)],
+            targets=targets)
     return 0
 
 

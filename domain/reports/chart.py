@@ -22,6 +22,7 @@ RATE_COLOUR = "#1d4ed8"
 # Fonts with Traditional Chinese glyphs, best first (Debian's fonts-noto-cjk, macOS, Windows, older distributions).
 CJK_FONTS = ("Noto Sans CJK TC", "Noto Sans TC", "Noto Sans CJK JP", "PingFang TC", "Microsoft JhengHei",
              "WenQuanYi Zen Hei", "AR PL UMing TW", "Droid Sans Fallback")
+LATIN_FONTS = ("DejaVu Sans",)  # matplotlib's own, always there
 log = logging.getLogger(__name__)
 
 
@@ -72,7 +73,7 @@ def chart_png(report: QuarterReport) -> bytes:
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    language, families = current_language(), ["DejaVu Sans"]
+    language, families = current_language(), list(LATIN_FONTS)
     if language != DEFAULT_LANGUAGE:
         font = cjk_font()
         if font is None:  # boxes instead of words help nobody: English labels, and say what to install
