@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from domain.contracts.records import Contract, ContractYear
 from domain.errors import FlexcareError, NotAllowed, NotFound
-from domain.points import rules, totals
+from domain.points import reasons, rules, totals
 from domain.points.records import CASHOUT, CORRECTION, EXPIRY, PointsEntry
 from domain.words import _
 
@@ -112,7 +112,7 @@ def expire_year(session: Session, *, contract: Contract, number: int, now: datet
     if existing is not None:
         return existing
     return expire_unused(session, contract=contract, number=number, key=key, now=now,
-                         reason=f"contract year {number} ended on {year.ends_on} (FC-PTS-1)")
+                         reason=reasons.year_ended(contract, year=number, ended_on=year.ends_on))
 
 
 def expire_unused(session: Session, *, contract: Contract, number: int, key: str, now: datetime,
@@ -124,7 +124,7 @@ def expire_unused(session: Session, *, contract: Contract, number: int, key: str
     if unused <= 0:
         return None
     return append(session, PointsEntry(contract_id=contract.id, contract_year=number, kind=EXPIRY, tenths=-unused,
-                                       held_tenths=0, actor="system", recorded_at=now, reason=reason,
+                                       held_tenths=0, actor=reasons.SYSTEM, recorded_at=now, reason=reason,
                                        idempotency_key=key))
 
 
@@ -162,7 +162,7 @@ def correct(session: Session, *, contract: Contract, corrects_id: int, tenths: i
     if tenths > 0 and rules.year_has_ended(year, now=now, zone=contract.timezone):
         # Points added to an ended year were never spendable; they expire with it (FC-PTS-1).
         expire_unused(session, contract=contract, number=year.number, key=f"expiry:correction:{entry.id}", now=now,
-                      reason=f"correction {entry.id} added points to contract year {year.number}, which has ended")
+                      reason=reasons.corrected_after_year_end(contract, correction=entry.id, year=year.number))
     return entry
 
 
@@ -182,6 +182,6 @@ def cash_out(session: Session, *, contract: Contract, number: int, approval_refe
         raise rules.NotEnoughPoints(needed=max(amount, 1), available=unused, year=number)
     return append(session, PointsEntry(
         contract_id=contract.id, contract_year=number, kind=CASHOUT, tenths=-amount, held_tenths=0, actor=operator,
-        recorded_at=now, reason=f"cash-out of unused points approved as {approval_reference.strip()} (FC-DEC-4)",
+        recorded_at=now, reason=reasons.cashed_out(contract, approval=approval_reference.strip()),
         reference=approval_reference.strip()[:100],
         idempotency_key=f"cashout:{contract.id}:{number}:{approval_reference.strip()}"))

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from domain.contracts.records import Contract
 from domain.contracts.spec import ContractFileError
-from domain.points import ledger, rules
+from domain.points import ledger, reasons, rules
 from domain.points.records import CORRECTION, PURCHASE, PointsEntry
 
 
 def sync_purchases(session: Session, contract: Contract, now: datetime, *,
-                   actor: str = "contract file") -> list[PointsEntry]:
+                   actor: str = reasons.CONTRACT_FILE) -> list[PointsEntry]:
     """Make each year's purchase entries add up to the file's figure; returns the entries written."""
     written = []
     for year in contract.years:
@@ -34,7 +34,7 @@ def sync_purchases(session: Session, contract: Contract, now: datetime, *,
         written.append(ledger.append(session, PointsEntry(
             contract_id=contract.id, contract_year=year.number, kind=PURCHASE, tenths=year.points_tenths,
             held_tenths=0, actor=actor, recorded_at=now, idempotency_key=purchase_key,
-            reason=f"{rules.points_number(year.points_tenths)} points bought for contract year {year.number}")))
+            reason=reasons.purchased(contract, year=year.number, tenths=year.points_tenths))))
         # Points recorded for a year that is already over were never spendable (FC-PTS-1).
         expired = ledger.expire_year(session, contract=contract, number=year.number, now=now)
         written += [expired] if expired is not None else []
@@ -58,5 +58,4 @@ def _correct_purchase(session: Session, contract: Contract, purchase: PointsEntr
     return ledger.correct(
         session, contract=contract, corrects_id=purchase.id, tenths=wanted - recorded, by=actor, now=now,
         key=f"correction:{purchase.idempotency_key}:{len(corrections) + 1}",
-        reason=(f"the contract file changed contract year {purchase.contract_year}'s points from "
-                f"{rules.points_number(recorded)} to {rules.points_number(wanted)}"))
+        reason=reasons.file_changed(contract, year=purchase.contract_year, before=recorded, after=wanted))

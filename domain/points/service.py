@@ -15,7 +15,7 @@ from domain import formats
 from domain.access import Action, may, require
 from domain.contracts.records import Contract
 from domain.errors import FlexcareError, NotAllowed, NotFound
-from domain.points import ledger, notices, rules
+from domain.points import ledger, notices, reasons, rules
 from domain.points.menu import MAX_DAYS, MenuItem, ServiceMenu
 from domain.points.records import (
     ACCEPTED,
@@ -124,16 +124,9 @@ def request_service(session: Session, *, contract: Contract, menu: ServiceMenu, 
     ledger.append(session, PointsEntry(
         contract_id=contract.id, contract_year=request.contract_year, kind=RESERVATION, tenths=-request.total_tenths,
         held_tenths=request.total_tenths, request_id=request.id, actor=by, recorded_at=now,
-        idempotency_key=f"reservation:{request.id}", reason=_reason(request)))
+        idempotency_key=f"reservation:{request.id}", reason=reasons.reserved(contract, request)))
     notices.request_posted(session, contract=contract, request=request, now=now)
     return request
-
-
-def _reason(request: ServiceRequest) -> str:
-    surcharge = (f" + {rules.points_number(request.surcharge_tenths)} short-notice surcharge "
-                 f"({request.notice_days} days' notice, FC-PTS-4)") if request.surcharge_tenths else ""
-    return (f"{request.item_name} on {request.service_on} ({request.days} x {request.unit}, {request.delivery}, "
-            f"{request.hours} hours): {rules.points_number(request.base_tenths)}{surcharge}")
 
 
 def accept_request(session: Session, *, request_id: int, by: str, now: datetime) -> ServiceRequest:
@@ -154,7 +147,7 @@ def decline_request(session: Session, *, request_id: int, by: str, now: datetime
         raise FlexcareError(_("Request %(request)s is %(status)s, so it can no longer be declined.",
                               request=request.id, status=_(request.status)))
     request.status, request.decided_by, request.decided_at = DECLINED, by, now
-    _release(session, contract, request, by, now, reason=f"request {request.id} declined")
+    _release(session, contract, request, by, now)
     _announce(session, contract, request, step=request.status, now=now)
     return request
 
@@ -169,7 +162,7 @@ def cancel_request(session: Session, *, request_id: int, by: str, now: datetime)
         raise FlexcareError(_("Request %(request)s is %(status)s, so it can no longer be cancelled.",
                               request=request.id, status=_(request.status)))
     request.status, request.closed_by, request.closed_at = CANCELLED, by, now
-    _release(session, contract, request, by, now, reason=f"request {request.id} cancelled")
+    _release(session, contract, request, by, now)
     _announce(session, contract, request, step=request.status, now=now)
     return request
 
@@ -185,7 +178,7 @@ def deliver_request(session: Session, *, request_id: int, by: str, now: datetime
     ledger.append(session, PointsEntry(
         contract_id=contract.id, contract_year=request.contract_year, kind=SPEND, tenths=0, held_tenths=-held,
         request_id=request.id, actor=by, recorded_at=now, idempotency_key=f"spend:{request.id}",
-        reason=f"request {request.id} delivered"))
+        reason=reasons.delivered(contract, request)))
     _announce(session, contract, request, step=request.status, now=now)
     return request
 
@@ -207,7 +200,7 @@ def charge_extra_days(session: Session, *, request_id: int, menu: ServiceMenu, d
     entry = ledger.append(session, PointsEntry(
         contract_id=contract.id, contract_year=request.contract_year, kind=EXTRA_DAYS, tenths=-cost, held_tenths=cost,
         request_id=request.id, actor=by, recorded_at=now, idempotency_key=f"extra_days:{request.id}:{key}",
-        reason=f"{days} extra day(s) on request {request.id} (FC-PTS-5): {reason.strip()}"[:500]))
+        reason=reasons.extra_days(contract, request, days=days, reason=reason)))
     _announce(session, contract, request, step=f"extra-days:{entry.id}", now=now)
     return entry
 
@@ -225,17 +218,18 @@ def _for_change(session: Session, request_id: int, by: str,
     return request, contract
 
 
-def _release(session: Session, contract: Contract, request: ServiceRequest, by: str, now: datetime, *,
-             reason: str) -> None:
+def _release(session: Session, contract: Contract, request: ServiceRequest, by: str, now: datetime) -> None:
+    """Give a declined or cancelled request's points back (its status, already set, names which)."""
     held = held_for(session, request.id)
     ledger.append(session, PointsEntry(
         contract_id=contract.id, contract_year=request.contract_year, kind=RELEASE, tenths=held, held_tenths=-held,
-        request_id=request.id, actor=by, recorded_at=now, idempotency_key=f"release:{request.id}", reason=reason))
+        request_id=request.id, actor=by, recorded_at=now, idempotency_key=f"release:{request.id}",
+        reason=reasons.released(contract, request)))
     year = next(y for y in contract.years if y.number == request.contract_year)
     if rules.year_has_ended(year, now=now, zone=contract.timezone):
         # FC-DEC-1: released after the year ended, the points expire at once.
         ledger.expire_unused(session, contract=contract, number=year.number, key=f"expiry:release:{request.id}",
-                             now=now, reason=f"{reason} after contract year {year.number} ended (FC-DEC-1)")
+                             now=now, reason=reasons.released_after_year_end(contract, request, year=year.number))
 
 
 def _announce(session: Session, contract: Contract, request: ServiceRequest, *, step: str, now: datetime) -> None:

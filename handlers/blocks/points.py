@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 
 from domain import formats
 from domain.points.ledger import YearBalance
+from domain.points.reasons import CONTRACT_FILE, SYSTEM
 from domain.points.records import PointsEntry
 from domain.points.rules import last_normal_price_booking_day, points_text
 from domain.words import N_, _, n_, speaking
@@ -32,7 +33,8 @@ from handlers.blocks.text import clip, escape
 from handlers.blocks.time import local_time
 
 MAX_BLOCKS = 50  # a message's limit
-SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")  # ledger actors are Slack users, or "contract file" / "system"
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")  # most ledger actors are Slack users
+SYSTEM_ACTOR = {CONTRACT_FILE: N_("contract file"), SYSTEM: N_("FlexCare")}  # entries no person wrote
 KIND_LABEL = {"purchase": N_("Purchase"), "correction": N_("Correction"), "reservation": N_("Reservation"),
               "extra_days": N_("Extra days"), "release": N_("Release"), "spend": N_("Spent"), "expiry": N_("Expiry"),
               "cashout": N_("Cash-out")}
@@ -111,11 +113,18 @@ def year_text(year: YearBalance, today: date) -> str:
 def entry_line(entry: PointsEntry, zone: str) -> str:
     """One ledger line; a spend shows the points it used up (they left the reserved balance)."""
     amount = entry.tenths if entry.kind != "spend" else -entry.held_tenths
-    who = f"<@{entry.actor}>" if SLACK_USER.match(entry.actor) else entry.actor
     return _("%(when)s · %(kind)s · %(points)s points · year %(year)s · %(who)s · %(why)s",
              when=local_time(entry.recorded_at, zone), kind=_(KIND_LABEL[entry.kind]),
              points=points_text(amount) if amount <= 0 else f"+{points_text(amount)}", year=entry.contract_year,
-             who=who, why=escape(entry.reason[:200]))
+             who=_actor(entry.actor), why=escape(entry.reason[:200]))
+
+
+def _actor(actor: str) -> str:
+    """The contract file and FlexCare itself in the reader's words; a Slack user as a mention; an operator's name
+    (a cash-out's) as written."""
+    if actor in SYSTEM_ACTOR:
+        return _(SYSTEM_ACTOR[actor])
+    return f"<@{actor}>" if SLACK_USER.match(actor) else escape(actor)
 
 
 def history_page(contract_id: str, zone: str, year: int | None, entries: Sequence[PointsEntry], *, total: int,
