@@ -51,34 +51,34 @@ def _pattern(table: dict[str, str], language: str) -> str:
     return table.get(language, table[DEFAULT_LANGUAGE])
 
 
+def _date(day: date, table: dict[str, str]) -> str:
+    language, locale = _now_speaking()
+    return format_date(day, _pattern(table, language), locale=locale)
+
+
 def weekday_date(day: date) -> str:
     """`Thu 24 Dec 2026` / `2026年12月24日 週四`."""
-    language, locale = _now_speaking()
-    return format_date(day, _pattern(WEEKDAY_DATE, language), locale=locale)
+    return _date(day, WEEKDAY_DATE)
 
 
 def long_date(day: date) -> str:
     """`24 Dec 2026` / `2026年12月24日`."""
-    language, locale = _now_speaking()
-    return format_date(day, _pattern(LONG_DATE, language), locale=locale)
+    return _date(day, LONG_DATE)
 
 
 def iso_date(day: date) -> str:
     """`2026-12-24` in English (as the bot has always shown it), `2026年12月24日` in zh-TW."""
-    language, locale = _now_speaking()
-    return format_date(day, _pattern(ISO_DATE, language), locale=locale)
+    return _date(day, ISO_DATE)
 
 
 def month_year(day: date) -> str:
     """The month `day` falls in: `Dec 2026` / `2026年12月`."""
-    language, locale = _now_speaking()
-    return format_date(day, _pattern(MONTH_YEAR, language), locale=locale)
+    return _date(day, MONTH_YEAR)
 
 
 def full_month_year(day: date) -> str:
     """The month `day` falls in, in a sentence: `December 2026` / `2026年12月`."""
-    language, locale = _now_speaking()
-    return format_date(day, _pattern(FULL_MONTH_YEAR, language), locale=locale)
+    return _date(day, FULL_MONTH_YEAR)
 
 
 def clock(at: time) -> str:
