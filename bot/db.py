@@ -6,6 +6,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
+from domain.db import READ_ONLY
+
 SQLITE_BUSY_TIMEOUT_MS = 5000  # unless DATABASE_URL says otherwise: sqlite:///flexcare.db?timeout=SECONDS
 
 
@@ -44,4 +46,6 @@ def _configure_sqlite(engine: Engine) -> None:
         # writes can fail at once with "database is locked" when another one did the same (the
         # busy timeout cannot help a lock upgrade); taking the lock first makes writers queue
         # politely instead. That is the SQLite side of "points can never overspend".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A transaction marked read-only (domain.db.read_only) never writes, so it needs no lock at all.
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

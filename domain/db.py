@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Date, DateTime, Dialect, MetaData, String, Time, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -50,3 +50,13 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[Any]: JSON(),
     }
+
+
+READ_ONLY = "flexcare_read_only"  # an execution option bot/db.py reads when the transaction begins
+
+
+def read_only(session: Session) -> Session:
+    """Mark `session`'s transaction as one that only reads, before its first statement: on SQLite it then
+    begins DEFERRED and takes no write lock, so a read on the ack path never queues behind a writer."""
+    session.connection(execution_options={READ_ONLY: True})
+    return session

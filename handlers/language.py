@@ -15,6 +15,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from domain.db import read_only
 from domain.people import rules
 from domain.people import service as people
 from domain.words import DEFAULT_LANGUAGE, speak
@@ -43,6 +44,7 @@ def reader_language(deps: Deps, client: WebClient | None, *, user: str, team: st
     Slack is asked only once the remembered locale is older than `deps.locale_ttl` (never with `client` None)."""
     now = deps.clock()
     with deps.db() as session:
+        read_only(session)  # on the ack path: never wait for a writer's lock
         known = people.known_person(session, team=team, user=user)
         # Kept fresh even while an App Home choice overrides it, so "follow my Slack language" applies at once.
         stale = client is not None and rules.locale_is_stale(known.locale_fetched_at, now=now, ttl=deps.locale_ttl)

@@ -19,6 +19,7 @@ from domain.errors import FlexcareError
 from domain.points import ledger, rules
 from domain.points import service as points
 from domain.points.menu import load_menu
+from domain.points.records import STATUS_WORDS
 from domain.words import _
 from handlers.blocks import points_forms as forms
 from handlers.deps import Deps
@@ -53,7 +54,7 @@ def open_extra_days(body: dict[str, Any], client: WebClient, respond: Respond, d
         require(contract, user, Action.DECIDE_POINTS_REQUEST)
         if not request.is_open:
             raise FlexcareError(_("Request %(request)s is %(status)s; extra days can be added only before delivery.",
-                                  request=request.id, status=_(request.status)))
+                                  request=request.id, status=_(STATUS_WORDS[request.status])))
         available = ledger.year_balance(session, contract, request.contract_year, now=deps.clock()).available
         headline = _("Request %(request)s: %(service)s on %(day)s", request=request.id, service=request.item_name,
                      day=formats.iso_date(request.service_on))

@@ -21,6 +21,8 @@ from bot.db import make_engine, make_session_factory
 from bot.migrate import upgrade
 from domain.schema import metadata
 
+pytest_plugins = ["tests.i18n.catalogue_watch"]  # every looked-up message id is in the catalogue
+
 POSTGRES_URL = os.environ.get("FLEXCARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = os.environ.get("FLEXCARE_TEST_BACKENDS", "sqlite,postgresql").split(",")
 

@@ -24,6 +24,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from domain.db import Base
+from domain.words import N_
 
 PURCHASE = "purchase"
 CORRECTION = "correction"
@@ -44,6 +45,8 @@ DELIVERED = "delivered"
 CANCELLED = "cancelled"
 OPEN_STATUSES = (REQUESTED, ACCEPTED)
 STATUSES = (REQUESTED, ACCEPTED, DECLINED, DELIVERED, CANCELLED)
+STATUS_WORDS = {REQUESTED: N_("requested"), ACCEPTED: N_("accepted"), DECLINED: N_("declined"),
+                DELIVERED: N_("delivered"), CANCELLED: N_("cancelled")}  # as people read them, translated
 
 
 class ServiceRequest(Base):

@@ -28,6 +28,7 @@ from domain.points.records import (
     REQUESTED,
     RESERVATION,
     SPEND,
+    STATUS_WORDS,
     PointsEntry,
     ServiceRequest,
 )
@@ -134,7 +135,7 @@ def accept_request(session: Session, *, request_id: int, by: str, now: datetime)
     request, contract = _for_change(session, request_id, by, Action.DECIDE_POINTS_REQUEST)
     if request.status != REQUESTED:
         raise FlexcareError(_("Request %(request)s is %(status)s, so it can no longer be accepted.",
-                              request=request.id, status=_(request.status)))
+                              request=request.id, status=_(STATUS_WORDS[request.status])))
     request.status, request.decided_by, request.decided_at = ACCEPTED, by, now
     _announce(session, contract, request, step=request.status, now=now)
     return request
@@ -145,7 +146,7 @@ def decline_request(session: Session, *, request_id: int, by: str, now: datetime
     request, contract = _for_change(session, request_id, by, Action.DECIDE_POINTS_REQUEST)
     if request.status != REQUESTED:
         raise FlexcareError(_("Request %(request)s is %(status)s, so it can no longer be declined.",
-                              request=request.id, status=_(request.status)))
+                              request=request.id, status=_(STATUS_WORDS[request.status])))
     request.status, request.decided_by, request.decided_at = DECLINED, by, now
     _release(session, contract, request, by, now)
     _announce(session, contract, request, step=request.status, now=now)
@@ -160,7 +161,7 @@ def cancel_request(session: Session, *, request_id: int, by: str, now: datetime)
                            "can cancel it.", request=request.id, contract=contract.id))
     if request.status not in OPEN_STATUSES:
         raise FlexcareError(_("Request %(request)s is %(status)s, so it can no longer be cancelled.",
-                              request=request.id, status=_(request.status)))
+                              request=request.id, status=_(STATUS_WORDS[request.status])))
     request.status, request.closed_by, request.closed_at = CANCELLED, by, now
     _release(session, contract, request, by, now)
     _announce(session, contract, request, step=request.status, now=now)
@@ -172,7 +173,7 @@ def deliver_request(session: Session, *, request_id: int, by: str, now: datetime
     request, contract = _for_change(session, request_id, by, Action.DECIDE_POINTS_REQUEST)
     if request.status != ACCEPTED:
         raise FlexcareError(_("Request %(request)s is %(status)s; only an accepted request can be delivered.",
-                              request=request.id, status=_(request.status)))
+                              request=request.id, status=_(STATUS_WORDS[request.status])))
     request.status, request.closed_by, request.closed_at = DELIVERED, by, now
     held = held_for(session, request.id)
     ledger.append(session, PointsEntry(
@@ -189,7 +190,7 @@ def charge_extra_days(session: Session, *, request_id: int, menu: ServiceMenu, d
     request, contract = _for_change(session, request_id, by, Action.DECIDE_POINTS_REQUEST)
     if request.status not in OPEN_STATUSES:
         raise FlexcareError(_("Request %(request)s is %(status)s; extra days can be added only before delivery.",
-                              request=request.id, status=_(request.status)))
+                              request=request.id, status=_(STATUS_WORDS[request.status])))
     if not 1 <= days <= MAX_DAYS or not reason.strip():
         raise RequestFormError("days", _("Enter between 1 and %(max)s extra days and the reason for them.",
                                          max=MAX_DAYS))

@@ -158,3 +158,10 @@ def test_zh_tw_uses_the_glossary_terms() -> None:
         misses += [f"{english!r} -> {chinese!r} lacks {zh}" for en, zh in terms.items()
                    if chinese and en.lower() in prose and zh not in chinese]
     assert misses == []
+
+
+def test_the_run_time_watch_names_an_id_the_catalogue_lacks() -> None:
+    from tests.i18n.catalogue_watch import missing_from_template
+
+    assert missing_from_template({"Follow my Slack language", "some status made up at run time"}) == [
+        "some status made up at run time"]
