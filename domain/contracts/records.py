@@ -7,11 +7,12 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.db import Base
-from domain.words import _
+from domain.words import N_, _
 
 CUSTOMER_ADMIN = "customer_admin"
 CUSTOMER_MEMBER = "customer_member"
 CHANNEL_PURPOSES = ("incidents", "alerts", "reviews")
+PURPOSE_WORDS = {"incidents": N_("incidents"), "alerts": N_("alerts"), "reviews": N_("reviews")}  # translated
 
 
 class Contract(Base):

@@ -14,11 +14,14 @@ from typing import Any
 import yaml
 
 from domain.errors import FlexcareError
+from domain.words import N_
 
 SHIPPED_MENU = Path(__file__).resolve().parent / "menu.yml"
 UNITS = ("request", "day")  # per request, or per day of service
 DELIVERIES = ("onsite", "remote")
 HOURS = ("standard", "outside")  # within FlexCare service hours, or outside them (FC-CAL-1)
+DELIVERY_WORDS = {"onsite": N_("onsite"), "remote": N_("remote")}  # as people read them, translated
+HOURS_WORDS = {"standard": N_("standard"), "outside": N_("outside")}
 MAX_DAYS = 30  # more than a month of days in one request is a typo, not a booking
 ITEM_KEYS = {"code", "name", "unit", "prices"}
 PRICE_KEYS = {"delivery", "hours", "points"}

@@ -16,7 +16,7 @@ from domain.access import Action, may, require
 from domain.contracts.records import Contract
 from domain.errors import FlexcareError, NotAllowed, NotFound
 from domain.points import ledger, notices, reasons, rules
-from domain.points.menu import MAX_DAYS, MenuItem, ServiceMenu
+from domain.points.menu import DELIVERY_WORDS, HOURS_WORDS, MAX_DAYS, MenuItem, ServiceMenu
 from domain.points.records import (
     ACCEPTED,
     CANCELLED,
@@ -94,7 +94,7 @@ def _checked_item(menu: ServiceMenu, form: RequestForm) -> MenuItem:
     if item.per_day and not 1 <= form.days <= MAX_DAYS:
         raise RequestFormError("days", _("Enter between 1 and %(max)s days.", max=MAX_DAYS))
     if not item.offers(form.delivery, form.hours):
-        offered = "; ".join(f"{_(d)}, {_(h)}" for d, h in item.prices)
+        offered = "; ".join(f"{_(DELIVERY_WORDS[d])}, {_(HOURS_WORDS[h])}" for d, h in item.prices)
         raise RequestFormError("options", _("%(service)s is offered as: %(offered)s. Choose one of those.",
                                             service=item.name, offered=offered))
     return item

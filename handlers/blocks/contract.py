@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from domain import formats
-from domain.contracts.records import CUSTOMER_ADMIN, CUSTOMER_MEMBER, Contract
+from domain.contracts.records import CUSTOMER_ADMIN, CUSTOMER_MEMBER, PURPOSE_WORDS, Contract
 from domain.contracts.rules import contract_year_of
 from domain.errors import OutsideTerm
 from domain.words import N_, _
@@ -45,7 +45,8 @@ def contract_card(contract: Contract, *, now: datetime, open_now: bool, next_ope
     people = _("*Customer admins* %(admins)s\n*Customer members* %(members)s",
                admins=_mentions(contract.people_with(CUSTOMER_ADMIN)),
                members=_mentions(contract.people_with(CUSTOMER_MEMBER)))
-    channels = ", ".join(f"<#{c.channel_id}> ({_(c.purpose)})" for c in contract.channels) or _("none linked")
+    channels = (", ".join(f"<#{c.channel_id}> ({_(PURPOSE_WORDS[c.purpose])})" for c in contract.channels)
+                or _("none linked"))
     return SlackMessage(
         text=_("Contract %(contract)s: %(customer)s", contract=contract.id, customer=contract.customer),
         blocks=[
@@ -89,10 +90,11 @@ def _mentions(users: list[str]) -> str:
 def linked(contract_id: str, purpose: str, *, new: bool) -> str:
     if not new:
         return _("This channel was already linked to %(contract)s for %(purpose)s.", contract=contract_id,
-                 purpose=_(purpose))
-    return _("Linked this channel to %(contract)s for %(purpose)s.", contract=contract_id, purpose=_(purpose))
+                 purpose=_(PURPOSE_WORDS[purpose]))
+    return _("Linked this channel to %(contract)s for %(purpose)s.", contract=contract_id,
+             purpose=_(PURPOSE_WORDS[purpose]))
 
 
 def unlinked(contract_id: str, purposes: list[str]) -> str:
     return _("Unlinked this channel from %(contract)s (%(purposes)s).", contract=contract_id,
-             purposes=", ".join(_(p) for p in purposes))
+             purposes=", ".join(_(PURPOSE_WORDS[p]) for p in purposes))

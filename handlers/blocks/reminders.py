@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from domain import formats
+from domain.points.menu import DELIVERY_WORDS, HOURS_WORDS
 from domain.points.rules import points_text
 from domain.words import _, n_, speaking
 from handlers.blocks.message import SlackMessage
@@ -17,6 +18,15 @@ from handlers.blocks.time import both, duration
 FTC_STAGE = "ftc_stage"
 POINTS_EXPIRY = "points_expiry_reminder"
 BUYS_SHOWN = 6  # the menu is short; a long one is cut, and the rest counted
+
+
+def _buy_line(buy: dict[str, Any]) -> str:
+    # The count is its own sentence first: pybabel cannot extract a call nested in another's arguments.
+    units = (n_("%(count)s day", "%(count)s days", buy["units"]) if buy["unit"] == "day"
+             else n_("%(count)s request", "%(count)s requests", buy["units"]))
+    return _("• %(name)s (%(delivery)s, %(hours)s hours): %(price)s points each, %(units)s", name=buy["name"],
+             delivery=_(DELIVERY_WORDS[buy["delivery"]]), hours=_(HOURS_WORDS[buy["hours"]]),
+             price=points_text(buy["price_tenths"]), units=units)
 
 
 def _mentions(people: list[str]) -> str:
@@ -76,11 +86,7 @@ def points_expiry_message(params: dict[str, Any]) -> SlackMessage:
         booking = _("Every service day left in the year is under three weeks away now, so bookings cost 50% "
                     "more (FC-PTS-4).")
     buys = params.get("buys") or []
-    lines = [_("• %(name)s (%(delivery)s, %(hours)s hours): %(price)s points each, %(units)s",
-               name=b["name"], delivery=b["delivery"], hours=b["hours"], price=points_text(b["price_tenths"]),
-               units=(n_("%(count)s day", "%(count)s days", b["units"]) if b["unit"] == "day"
-                      else n_("%(count)s request", "%(count)s requests", b["units"])))
-             for b in buys[:BUYS_SHOWN]]
+    lines = [_buy_line(b) for b in buys[:BUYS_SHOWN]]
     if len(buys) > BUYS_SHOWN:
         lines.append(n_("…and %(count)s more service.", "…and %(count)s more services.", len(buys) - BUYS_SHOWN))
     what = (_("They would still buy:") + "\n" + "\n".join(lines)) if lines else _(

@@ -268,7 +268,7 @@ def review_screens() -> list[Screen]:
 def app_home(contracts: int, lines: int) -> View:
     """As handlers/home.py composes it: contracts, open incidents, points, reviews, account, the language switch."""
     year = home.YearLine(3, TERM[0], TERM[1], 1_234_565, True)
-    summaries = [home.ContractSummary(f"{CONTRACT[:60]}-{n:03d}", CUSTOMER, ("customer_admin", "customer_member"),
+    summaries = [home.ContractSummary(f"{CONTRACT[:60]}-{n:03d}", CUSTOMER, ("customer admin", "customer member"),
                                       typed(300), (year, replace(year, number=4, current=False)))
                  for n in range(contracts)]
     view = incidents.with_open_incidents(home.home_view(summaries), [INCIDENT] * lines)
