@@ -1,7 +1,7 @@
 """What every listener may use, handed in by one middleware as `deps` (STYLE 2.3)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,8 @@ class Deps:
     kick_outbox: Callable[[], None]  # wake the dispatcher once a transaction wrote notifications
     menu: ServiceMenu | None = None  # FLEXCARE_SERVICE_MENU, loaded once at start; None: the shipped example menu
     locale_ttl: timedelta = timedelta(hours=24)  # FLEXCARE_LOCALE_TTL_HOURS: how long Slack's locale is trusted
+    # handlers/language.py: each reader's language for a minute, (team, user, channel) -> (language, until).
+    languages: dict[tuple[str | None, str, str | None], tuple[str, datetime]] = field(default_factory=dict)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "Deps":
         # Bolt deep-copies the request context for lazy listeners; these are shared process-wide

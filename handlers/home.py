@@ -19,7 +19,7 @@ from handlers.blocks import points as points_blocks
 from handlers.blocks import reviews as review_blocks
 from handlers.blocks.contract import BASE_SUPPORT
 from handlers.deps import Deps
-from handlers.language import reader_language
+from handlers.language import forget, reader_language
 from handlers.replies import error_sentence
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def language_chosen(ack: Ack, body: dict, action: dict, context: BoltContext, cl
     user, team, value = body["user"]["id"], context.team_id, action["selected_option"]["value"]
     with deps.db.begin() as session:
         people.choose_language(session, team=team, user=user, language=None if value == blocks.FOLLOW_SLACK else value)
+    forget(deps, team=team, user=user)
     with speaking(reader_language(deps, client, user=user, team=team, channel=None)):
         _publish(user, team, client, deps)
 

@@ -9,7 +9,9 @@ listeners included. Posts to a channel are rendered by the outbox in the contrac
 """
 
 import logging
+import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
@@ -25,6 +27,11 @@ log = logging.getLogger(__name__)
 
 # users.info runs before the listener acknowledges, inside Slack's 3-second deadline: one try, briefly.
 LOCALE_TIMEOUT_SECONDS = 2
+# A person's language, once resolved, is reused by this process for a minute: a burst of commands costs one
+# read. Another replica sees a changed App Home choice or contract language within this time; this one at once.
+REMEMBERED_FOR = timedelta(minutes=1)
+REMEMBERED_MAX = 10_000  # entries; past that the memo starts over rather than grow without bound
+_remembered_lock = threading.Lock()  # guards every App's `deps.languages`
 
 
 def speak_the_readers_language(context: BoltContext, next: Callable[[], None]) -> None:
@@ -40,9 +47,33 @@ def speak_the_readers_language(context: BoltContext, next: Callable[[], None]) -
 
 def reader_language(deps: Deps, client: WebClient | None, *, user: str, team: str | None,
                     channel: str | None) -> str:
-    """The language `user` reads FlexCare in, in `channel` (None: a DM or App Home). Usually one short read;
-    Slack is asked only once the remembered locale is older than `deps.locale_ttl` (never with `client` None)."""
-    now = deps.clock()
+    """The language `user` reads FlexCare in, in `channel` (None: a DM or App Home): from this process's memo,
+    else one short read; Slack is asked only once the stored locale is older than `deps.locale_ttl`."""
+    now, key = deps.clock(), (team, user, channel)
+    with _remembered_lock:
+        memo = deps.languages.get(key)
+    if memo is not None and memo[1] > now:
+        return memo[0]
+    language, settled = _resolve(deps, client, user=user, team=team, channel=channel, now=now)
+    if not settled:
+        return language
+    with _remembered_lock:
+        if len(deps.languages) >= REMEMBERED_MAX:
+            deps.languages.clear()
+        deps.languages[key] = (language, now + REMEMBERED_FOR)
+    return language
+
+
+def forget(deps: Deps, *, team: str | None, user: str) -> None:
+    """`user` chose a language in App Home: resolve it afresh on their next request in this process."""
+    with _remembered_lock:
+        for key in [k for k in deps.languages if k[0] == team and k[1] == user]:
+            del deps.languages[key]
+
+
+def _resolve(deps: Deps, client: WebClient | None, *, user: str, team: str | None, channel: str | None,
+             now: datetime) -> tuple[str, bool]:
+    """The language, and whether it is settled (False: Slack could not say, so ask again next time)."""
     with deps.db() as session:
         read_only(session)  # on the ack path: never wait for a writer's lock
         known = people.known_person(session, team=team, user=user)
@@ -50,16 +81,17 @@ def reader_language(deps: Deps, client: WebClient | None, *, user: str, team: st
         stale = client is not None and rules.locale_is_stale(known.locale_fetched_at, now=now, ttl=deps.locale_ttl)
         own = rules.own_language(chosen=known.chosen_language, slack_locale=known.slack_locale)
         if own is not None and not stale:
-            return own
+            return own, True
         fallback = people.contract_language(session, team=team, user=user, channel=channel)
-    locale = known.slack_locale
+    locale, answered = known.slack_locale, True
     if stale and client is not None:
         answered, fresh = _slack_locale(client, user)
         if answered:
             locale = fresh
             with deps.db.begin() as session:
                 people.remember_locale(session, team=team, user=user, locale=fresh, now=now)
-    return rules.spoken_language(chosen=known.chosen_language, slack_locale=locale, contract_language=fallback)
+    return rules.spoken_language(chosen=known.chosen_language, slack_locale=locale,
+                                 contract_language=fallback), answered
 
 
 def _slack_locale(client: WebClient, user: str) -> tuple[bool, str | None]:

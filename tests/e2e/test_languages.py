@@ -191,3 +191,16 @@ def test_app_home_choice_wins_over_slacks_language_until_the_person_follows_slac
     assert switch_of(home(harness, FORMOSA_EN, showing=you_are("customer member", "en")))["initial_option"][
         "value"] == home_blocks.FOLLOW_SLACK
     assert header(harness.reply("help", user=FORMOSA_EN, channel="C0INCID2")) == "FlexCare commands"
+
+
+def test_a_choice_made_on_another_replica_is_heard_here_within_a_minute(harness: Harness) -> None:
+    """handlers/language.py remembers a reader's language for a minute per process: a burst costs one read."""
+    from domain.people import service as people
+
+    assert header(harness.reply("help", user=ACME_EN, channel="C0INCID1")) == "FlexCare commands"
+    with harness.db.begin() as session:  # as another replica's App Home switch would write it
+        people.choose_language(session, team=TEAM, user=ACME_EN, language="zh-TW")
+    harness.clock.advance(seconds=59)
+    assert header(harness.reply("help", user=ACME_EN, channel="C0INCID1")) == "FlexCare commands"
+    harness.clock.advance(seconds=2)
+    assert header(harness.reply("help", user=ACME_EN, channel="C0INCID1")) == zh("FlexCare commands")
